@@ -1,0 +1,1 @@
+"""Orchestration: plans, the task runner, the tool loop and the event stream."""

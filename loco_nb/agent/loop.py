@@ -1,0 +1,159 @@
+"""The task loop: the model replies, its tool calls run, their results go back.
+
+Two protocols share the loop. On servers with structured output each step is
+a constrained JSON reply naming one tool (or ``answer``), and the final
+answer is a separate streamed reply. Elsewhere the model writes ``<tool>``
+tags in free text, and the first reply without one is the answer.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ApprovalRequired, ToolError
+from ..llm.client import ChatClient, Usage
+from ..models import ModelConfig, Task, ToolCall, ToolResult
+from ..tools import ANSWER, ToolContext, ToolRegistry, parse_decision, parse_tool_calls
+from . import prompts
+from .context import clip
+from .events import EventSink, Token, ToolCallStarted, ToolResultReady
+
+logger = logging.getLogger("loco_nb")
+
+Approver = Callable[[ToolCall], "bool | Awaitable[bool]"]
+
+DECISION_MAX_TOKENS = 512
+ANSWER_MAX_TOKENS = 2048
+
+
+@dataclass
+class TaskRuntime:
+    """Everything one task needs: the model, its client, the tools and the sinks."""
+
+    client: ChatClient
+    model: ModelConfig
+    registry: ToolRegistry
+    context: ToolContext
+    emit: EventSink
+    approve: Approver | None = None
+    max_steps: int = 6
+    results: list[ToolResult] = field(default_factory=list)
+
+
+async def run_task(task: Task, messages: list[dict[str, Any]], runtime: TaskRuntime) -> str:
+    """Run the loop for ``task`` and return its answer; tool results land in ``runtime``."""
+    for step in range(1, runtime.max_steps + 1):
+        calls, errors, reply = await _next_calls(task, messages, runtime, step)
+        if not calls and not errors:
+            if reply is not None:
+                return reply
+            break
+        if calls and all(call in task.tool_calls for call in calls):
+            # Small models repeat a call whose result they already have; answer instead.
+            break
+
+        messages.append({"role": "assistant", "content": _as_tags(calls) or (reply or "")})
+        results = [await _execute(task, call, runtime) for call in calls]
+        feedback = clip(prompts.tool_results_message(results), runtime.model.context_length)
+        if errors:
+            feedback = (feedback + "\n\n" if feedback else "") + prompts.correction(errors)
+        messages.append({"role": "user", "content": feedback})
+
+    messages.append({"role": "user", "content": prompts.answer_instruction(task.input)})
+    return await _stream(task, messages, runtime, step=runtime.max_steps + 1)
+
+
+async def _next_calls(
+    task: Task, messages: list[dict[str, Any]], runtime: TaskRuntime, step: int
+) -> tuple[list[ToolCall], list[str], str | None]:
+    """Return the calls of the next step, the errors to correct, and a final reply if any."""
+    if runtime.model.structured_output:
+        schema = runtime.registry.decision_schema(runtime.context)
+        reply = await runtime.client.complete(
+            runtime.model.id, messages, json_schema=schema,
+            max_tokens=DECISION_MAX_TOKENS, temperature=0,
+        )  # fmt: skip
+        _count(task, reply.usage)
+        decision = parse_decision(reply.content)
+        if decision is None:
+            # A server that ignored the schema answered in prose: take it as the answer.
+            parsed = parse_tool_calls(reply.content)
+            if parsed.calls or parsed.errors:
+                return parsed.calls, parsed.errors, None
+            return [], [], reply.content.strip() or None
+        if decision.name == ANSWER:
+            return [], [], None
+        return [decision], [], None
+
+    text = await _stream(task, messages, runtime, step=step)
+    parsed = parse_tool_calls(text)
+    if parsed.calls or parsed.errors:
+        return parsed.calls, parsed.errors, None
+    return [], [], text
+
+
+async def _stream(
+    task: Task, messages: list[dict[str, Any]], runtime: TaskRuntime, step: int
+) -> str:
+    stream = runtime.client.stream(
+        runtime.model.id, messages, max_tokens=ANSWER_MAX_TOKENS, temperature=0.2
+    )
+    pieces = []
+    async for text in stream:
+        pieces.append(text)
+        runtime.emit(Token(task_id=task.id, text=text, step=step))
+    _count(task, stream.usage)
+    return "".join(pieces).strip()
+
+
+async def _execute(task: Task, call: ToolCall, runtime: TaskRuntime) -> ToolResult:
+    task.tool_calls.append(call)
+    runtime.emit(ToolCallStarted(task_id=task.id, call=call))
+    try:
+        result = await _run_checked(call, runtime)
+    except ToolError as exc:
+        logger.info("tool %s failed in %s: %s", call.name, task.id, exc)
+        result = ToolResult(
+            name=call.name, params=call.params, ok=False, content=str(exc), kind="error"
+        )
+
+    runtime.results.append(result)
+    runtime.emit(ToolResultReady(task_id=task.id, result=result))
+    return result
+
+
+async def _run_checked(call: ToolCall, runtime: TaskRuntime) -> ToolResult:
+    tool = runtime.registry.get(call.name)
+    params = runtime.registry.validate(call)
+    if tool.needs_approval and not await _approved(call, runtime):
+        msg = (
+            f"{call.name} changes files and was not approved. To allow it, pass --yes to "
+            "%%loco, or create the Assistant with auto_approve=True."
+        )
+        raise ApprovalRequired(msg)
+    return tool.run(params, runtime.context)
+
+
+async def _approved(call: ToolCall, runtime: TaskRuntime) -> bool:
+    if runtime.approve is None:
+        return False
+    verdict = runtime.approve(call)
+    if inspect.isawaitable(verdict):
+        verdict = await verdict
+    return bool(verdict)
+
+
+def _as_tags(calls: list[ToolCall]) -> str:
+    return "\n".join(
+        "<tool>" + json.dumps({"name": c.name, "params": c.params}) + "</tool>" for c in calls
+    )
+
+
+def _count(task: Task, usage: Usage) -> None:
+    task.prompt_tokens += usage.prompt_tokens
+    task.completion_tokens += usage.completion_tokens

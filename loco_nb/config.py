@@ -1,0 +1,101 @@
+"""Settings, read from ``LOCO_*`` environment variables.
+
+Each field declares its environment variable, default and help once; the
+magics and the ``loco-nb`` command show the same text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import ConfigError
+from .models import ModelSize
+
+
+def default_home() -> Path:
+    return Path.home() / ".loco"
+
+
+class Settings(BaseSettings):
+    """Settings in force for one Assistant."""
+
+    model_config = SettingsConfigDict(env_prefix="LOCO_", extra="forbid", validate_default=True)
+
+    base_url: str | None = Field(
+        default=None,
+        description=(
+            "Base URL of an OpenAI-compatible server, ending in /v1. "
+            "Unset to use the embedded llama.cpp server."
+        ),
+    )
+    model: str | None = Field(
+        default=None,
+        description="Model id on that server; the first model it lists when unset.",
+    )
+    api_key: SecretStr | None = Field(default=None, description="Bearer token for the server.")
+    home: Path = Field(
+        default_factory=default_home,
+        description="User directory for the model cache, the trash and server state.",
+    )
+    models_dir: Path | None = Field(
+        default=None,
+        description="Where the embedded weights are joined; $LOCO_HOME/models when unset.",
+    )
+    connect_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds to wait for a connection."
+    )
+    read_timeout: float = Field(
+        default=600.0, gt=0, description="Seconds to wait for the next bytes of a reply."
+    )
+    max_steps: int = Field(
+        default=6, ge=1, le=50, description="Tool-calling rounds per task before it must answer."
+    )
+    default_size: ModelSize = Field(
+        default=ModelSize.M, description="Model size used when a request names none."
+    )
+    auto_approve: bool = Field(
+        default=False, description="Run writes without asking. Off by default."
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        url = value.strip().rstrip("/")
+        if not url.startswith(("http://", "https://")):
+            msg = (
+                f"LOCO_BASE_URL={value!r} is not an http(s) URL; use e.g. http://127.0.0.1:1234/v1"
+            )
+            raise ValueError(msg)
+        if not url.endswith("/v1"):
+            msg = f"LOCO_BASE_URL={value!r} must end in /v1, e.g. {url}/v1"
+            raise ValueError(msg)
+        return url
+
+    @property
+    def weights_dir(self) -> Path:
+        return self.models_dir or self.home / "models"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.home / "run"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings from the environment, with keyword overrides on top.
+
+    Raises :class:`ConfigError` naming the variable and the value at fault.
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"LOCO_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        msg = f"Invalid loco_nb settings: {problems}"
+        raise ConfigError(msg) from exc

@@ -1,0 +1,109 @@
+"""Renders a request's events into the outputs of the running cell, updated in place."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from IPython.display import Markdown, display
+
+from ..agent.events import (
+    Done,
+    Event,
+    PlanCreated,
+    Progress,
+    TaskFailed,
+    TaskFinished,
+    TaskStarted,
+    Token,
+    ToolCallStarted,
+    ToolResultReady,
+)
+from .render import ToolCallView, ToolResultView, describe_call
+
+# Re-rendering Markdown on every token is slow in the browser; ten times a second reads as live.
+REFRESH_SECONDS = 0.1
+
+
+class CellView:
+    """One status line, then each tool result as its own output, then the streamed answer."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.status = display(Markdown("⏳ *loco_nb is starting…*"), display_id=True)
+        self.answer: Any = None
+        self.text = ""
+        self.step = 0
+        self.last_refresh = 0.0
+        self.tool_count = 0
+
+    def __call__(self, event: Event) -> None:
+        handler = getattr(self, f"_on_{type(event).__name__}", None)
+        if handler is not None:
+            handler(event)
+
+    def fail(self, error: BaseException) -> None:
+        self._status(f"✗ *failed after {self._elapsed()}:* {error}")
+
+    def cancel(self) -> None:
+        self._status(f"■ *stopped after {self._elapsed()}; the session was saved.*")
+
+    def _on_Progress(self, event: Progress) -> None:
+        share = ""
+        if event.done is not None and event.total:
+            share = f" {100 * event.done // event.total}%"
+        self._status(f"⏳ *{event.text}{share}…*")
+
+    def _on_PlanCreated(self, event: PlanCreated) -> None:
+        count = len(event.tasks)
+        self._status(f"⏳ *planned {count} task{'s' if count != 1 else ''}…*")
+
+    def _on_TaskStarted(self, event: TaskStarted) -> None:
+        task = event.task
+        self._status(f"⏳ *{task.type.value} task on `{task.model_id}` ({task.model_size.value})…*")
+
+    def _on_Token(self, event: Token) -> None:
+        if event.step != self.step:
+            self.step = event.step
+            self.text = ""
+        self.text += event.text
+        now = time.monotonic()
+        if now - self.last_refresh >= REFRESH_SECONDS:
+            self._show_answer(self.text)
+            self.last_refresh = now
+
+    def _on_ToolCallStarted(self, event: ToolCallStarted) -> None:
+        if self.answer is not None:
+            # The streamed text was a tool call, not the answer; the answer starts below the results.
+            self.answer.update(ToolCallView(event.call))
+            self.answer = None
+            self.text = ""
+        self._status(f"⏳ *running {describe_call(event.call)}…*")
+
+    def _on_ToolResultReady(self, event: ToolResultReady) -> None:
+        self.tool_count += 1
+        display(ToolResultView(event.result))
+
+    def _on_TaskFinished(self, event: TaskFinished) -> None:
+        self._status(f"⏳ *task {event.task.type.value} finished…*")
+
+    def _on_TaskFailed(self, event: TaskFailed) -> None:
+        self._status(f"✗ *task {event.task.type.value} failed:* {event.error}")
+
+    def _on_Done(self, event: Done) -> None:
+        self._show_answer(event.message.content)
+        tools = f"{self.tool_count} tool call{'s' if self.tool_count != 1 else ''}"
+        self._status(f"✓ *answered in {self._elapsed()} · {tools}*")
+
+    def _show_answer(self, text: str) -> None:
+        if self.answer is None:
+            self.answer = display(Markdown(text), display_id=True)
+        else:
+            self.answer.update(Markdown(text))
+
+    def _status(self, text: str) -> None:
+        if self.status is not None:
+            self.status.update(Markdown(text))
+
+    def _elapsed(self) -> str:
+        return f"{time.monotonic() - self.started:.1f}s"

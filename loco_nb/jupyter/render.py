@@ -1,0 +1,124 @@
+"""Rich forms of tool results: highlighted code, tables and diffs, each with plain text.
+
+Styles are inline (pygments ``noclasses``) so the HTML looks the same in
+JupyterLab, in an exported notebook and on a static notebook viewer.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import DiffLexer, TextLexer, guess_lexer_for_filename
+from pygments.util import ClassNotFound
+
+from ..models import ToolCall, ToolResult
+
+_BOX = (
+    "border:1px solid var(--jp-border-color2, #ddd);border-radius:4px;"
+    "margin:2px 0;padding:0 6px;overflow-x:auto"
+)
+
+
+class ToolResultView:
+    """Displays one :class:`ToolResult` in a notebook."""
+
+    def __init__(self, result: ToolResult) -> None:
+        self.result = result
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return self.mimebundle()
+
+    def mimebundle(self) -> dict[str, str]:
+        render = _RENDERERS.get(self.result.kind, _render_text)
+        body = render(self.result)
+        return {"text/html": f'<div style="{_BOX}">{body}</div>', "text/plain": self.result.content}
+
+
+class ToolCallView:
+    """A one-line notice that a model called a tool."""
+
+    def __init__(self, call: ToolCall) -> None:
+        self.call = call
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        text = f"→ {describe_call(self.call)}"
+        return {"text/plain": text, "text/html": f"<code>{html.escape(text)}</code>"}
+
+
+def describe_call(call: ToolCall) -> str:
+    """Return a call as ``name(key='value', …)`` with long values shortened."""
+    args = []
+    for key, value in call.params.items():
+        shown = repr(value)
+        if len(shown) > 60:
+            shown = shown[:57] + "…'"
+        args.append(f"{key}={shown}")
+    return f"{call.name}({', '.join(args)})"
+
+
+def _title(text: str) -> str:
+    return f"<div style='font-weight:600;margin:4px 0'>{html.escape(text)}</div>"
+
+
+def _render_file(result: ToolResult) -> str:
+    data = result.data
+    path = str(data.get("path", ""))
+    lines = [str(line) for line in data.get("lines", [])]
+    start = int(data.get("start_line", 1))
+    code = "\n".join(lines) + "\n"
+    try:
+        lexer = guess_lexer_for_filename(path, code)
+    except ClassNotFound:
+        lexer = TextLexer()
+
+    formatter = HtmlFormatter(
+        noclasses=True, linenos="inline", linenostart=start, nobackground=True
+    )
+    end = start + len(lines) - 1
+    title = f"{path}  (lines {start}–{end} of {data.get('total_lines', end)})"
+    note = "<div style='opacity:.7'>… truncated</div>" if data.get("truncated") else ""
+    return _title(title) + highlight(code, lexer, formatter) + note
+
+
+def _render_file_list(result: ToolResult) -> str:
+    data = result.data
+    rows = "".join(
+        f"<tr><td style='text-align:left'><code>{html.escape(str(row['path']))}</code></td>"
+        f"<td style='text-align:right'>{int(row['size']):,}</td></tr>"
+        for row in data.get("files", [])
+    )
+    title = f"{data.get('folder', '.')}: {data.get('total', 0)} files"
+    return (
+        _title(title)
+        + "<table><thead><tr><th style='text-align:left'>path</th>"
+        + f"<th style='text-align:right'>bytes</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _render_diff(result: ToolResult) -> str:
+    diff = str(result.data.get("diff", "")) or "(no changes)\n"
+    formatter = HtmlFormatter(noclasses=True, nobackground=True)
+    return _title(result.content) + highlight(diff, DiffLexer(), formatter)
+
+
+def _render_error(result: ToolResult) -> str:
+    return (
+        f"<div style='color:var(--jp-error-color1, #c62828)'>"
+        f"<b>{html.escape(result.name)} failed:</b> {html.escape(result.content)}</div>"
+    )
+
+
+def _render_text(result: ToolResult) -> str:
+    return f"<pre>{html.escape(result.content)}</pre>"
+
+
+_RENDERERS = {
+    "file": _render_file,
+    "file_list": _render_file_list,
+    "diff": _render_diff,
+    "error": _render_error,
+    "text": _render_text,
+}

@@ -1,0 +1,1 @@
+"""Models: the OpenAI-compatible client, the size router and the embedded server."""

@@ -1,0 +1,1 @@
+"""Storage: sessions on disk, written atomically."""
