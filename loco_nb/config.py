@@ -7,6 +7,7 @@ magics and the ``loco-nb`` command show the same text.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -66,9 +67,11 @@ class Settings(BaseSettings):
         if value is None or not value.strip():
             return None
         url = value.strip().rstrip("/")
-        if not url.startswith(("http://", "https://")):
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
             msg = (
-                f"LOCO_BASE_URL={value!r} is not an http(s) URL; use e.g. http://127.0.0.1:1234/v1"
+                f"LOCO_BASE_URL={value!r} is not an http(s) URL with a host; "
+                "use e.g. http://127.0.0.1:1234/v1"
             )
             raise ValueError(msg)
         if not url.endswith("/v1"):

@@ -36,25 +36,35 @@ class ModelSize(str, Enum):
     def rank(self) -> int:
         return _SIZE_ORDER.index(self)
 
+    # A size compared with a plain string such as "M" must not fall back to
+    # str's alphabetical order, so valid size strings are converted first and
+    # any other string raises TypeError.
+    def _rank_of(self, other: object) -> int | None:
+        if isinstance(other, ModelSize):
+            return other.rank
+        if isinstance(other, str):
+            try:
+                return ModelSize(other).rank
+            except ValueError:
+                msg = f"Cannot compare ModelSize with {other!r}; use one of XS, S, M, L, XL."
+                raise TypeError(msg) from None
+        return None
+
     def __lt__(self, other: object) -> bool:
-        if not isinstance(other, ModelSize):
-            return NotImplemented
-        return self.rank < other.rank
+        rank = self._rank_of(other)
+        return NotImplemented if rank is None else self.rank < rank
 
     def __le__(self, other: object) -> bool:
-        if not isinstance(other, ModelSize):
-            return NotImplemented
-        return self.rank <= other.rank
+        rank = self._rank_of(other)
+        return NotImplemented if rank is None else self.rank <= rank
 
     def __gt__(self, other: object) -> bool:
-        if not isinstance(other, ModelSize):
-            return NotImplemented
-        return self.rank > other.rank
+        rank = self._rank_of(other)
+        return NotImplemented if rank is None else self.rank > rank
 
     def __ge__(self, other: object) -> bool:
-        if not isinstance(other, ModelSize):
-            return NotImplemented
-        return self.rank >= other.rank
+        rank = self._rank_of(other)
+        return NotImplemented if rank is None else self.rank >= rank
 
 
 _SIZE_ORDER = list(ModelSize)

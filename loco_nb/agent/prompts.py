@@ -35,7 +35,8 @@ Assistant: A list comprehension builds a list from an iterable: `[x * 2 for x in
 """
 
 _JSON_PROTOCOL = """
-Reply with one JSON object. To call a tool: {{"name": "read_file", "params": {{"path": "main.py"}}}}.
+Reply with one JSON object.
+To call a tool: {{"name": "read_file", "params": {{"path": "main.py"}}}}.
 When the tool results above are enough to answer: {{"name": "answer"}}.
 
 Examples:
@@ -71,8 +72,9 @@ def tool_results_message(results: list[ToolResult]) -> str:
 def answer_instruction(request: str) -> str:
     """Return the last user turn before the final, unconstrained answer."""
     return (
-        "Now answer this request in Markdown, using the tool results above. "
-        f"Do not call tools.\nRequest: {request}"
+        "Now answer this request in Markdown, using the tool results above. Show code in "
+        "fenced blocks tagged with its language, without the line numbers. Do not call tools."
+        f"\nRequest: {request}"
     )
 
 

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .export import export_session, session_to_notebook
 from .render import ToolResultView
+
+if TYPE_CHECKING:
+    from .export import export_session, session_to_notebook
+
+
+def __getattr__(name: str) -> Any:
+    # nbformat imports jsonschema, whose format checkers take seconds to import,
+    # so %load_ext leaves the export module alone until something asks for it.
+    if name in ("export_session", "session_to_notebook"):
+        from . import export
+
+        return getattr(export, name)
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -14,8 +27,9 @@ def load_ipython_extension(ipython: Any) -> None:
 
     magics = LocoMagics(shell=ipython)
     ipython.register_magics(magics)
-    # %config reaches only configurables the shell knows about.
-    ipython.configurables.append(magics)
+    # %config reaches only the shell's configurables; Magics.__init__ adds itself there.
+    if magics not in ipython.configurables:
+        ipython.configurables.append(magics)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
@@ -27,8 +41,7 @@ def unload_ipython_extension(ipython: Any) -> None:
     for kind in ("line", "cell"):
         ipython.magics_manager.magics[kind].pop("loco", None)
     if magics is not None:
-        if magics in ipython.configurables:
-            ipython.configurables.remove(magics)
+        ipython.configurables[:] = [c for c in ipython.configurables if c is not magics]
         magics.close()
 
 

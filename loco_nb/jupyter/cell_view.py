@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from IPython.display import Markdown, display
+from IPython.display import display
 
 from ..agent.events import (
     Done,
@@ -19,7 +19,7 @@ from ..agent.events import (
     ToolCallStarted,
     ToolResultReady,
 )
-from .render import ToolCallView, ToolResultView, describe_call
+from .render import MarkdownText, ToolCallView, ToolResultView, describe_call
 
 # Re-rendering Markdown on every token is slow in the browser; ten times a second reads as live.
 REFRESH_SECONDS = 0.1
@@ -30,7 +30,7 @@ class CellView:
 
     def __init__(self) -> None:
         self.started = time.monotonic()
-        self.status = display(Markdown("⏳ *loco_nb is starting…*"), display_id=True)
+        self.status = display(MarkdownText("⏳ *loco_nb is starting…*"), display_id=True)
         self.answer: Any = None
         self.text = ""
         self.step = 0
@@ -74,7 +74,7 @@ class CellView:
 
     def _on_ToolCallStarted(self, event: ToolCallStarted) -> None:
         if self.answer is not None:
-            # The streamed text was a tool call, not the answer; the answer starts below the results.
+            # That stream was a tool call, so the answer starts below the results.
             self.answer.update(ToolCallView(event.call))
             self.answer = None
             self.text = ""
@@ -97,13 +97,13 @@ class CellView:
 
     def _show_answer(self, text: str) -> None:
         if self.answer is None:
-            self.answer = display(Markdown(text), display_id=True)
+            self.answer = display(MarkdownText(text), display_id=True)
         else:
-            self.answer.update(Markdown(text))
+            self.answer.update(MarkdownText(text))
 
     def _status(self, text: str) -> None:
         if self.status is not None:
-            self.status.update(Markdown(text))
+            self.status.update(MarkdownText(text))
 
     def _elapsed(self) -> str:
         return f"{time.monotonic() - self.started:.1f}s"

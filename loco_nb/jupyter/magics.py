@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import html
 import os
 from pathlib import Path
 from typing import Any
@@ -11,12 +10,13 @@ from typing import Any
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
-from IPython.display import HTML, display
+from IPython.display import display
 from traitlets import Bool, Unicode, observe
 
 from ..assistant import Assistant
 from ..errors import LocoError
 from .cell_view import CellView
+from .render import MarkdownText, Table
 
 COMMANDS = ("models", "sessions", "new", "export", "help")
 
@@ -56,7 +56,7 @@ class LocoMagics(Magics):
         if assistant is not None:
             assistant.close()
 
-    @magic_arguments()
+    @magic_arguments(name="%loco")
     @argument("--model", "-m", help="A size (XS, S, M, L, XL) or a model id on the server.")
     @argument("--new", action="store_true", help="Start a new session before asking.")
     @argument("--yes", action="store_true", help="Approve file changes made while this cell runs.")
@@ -82,7 +82,7 @@ class LocoMagics(Magics):
             view.fail(exc)
             raise UsageError(str(exc)) from exc
 
-    @magic_arguments()
+    @magic_arguments(name="loco")
     @argument("command", nargs="?", default="help", help="One of: " + ", ".join(COMMANDS) + ".")
     @argument("path", nargs="?", help="For export: the notebook to write.")
     @line_magic("loco")
@@ -118,19 +118,10 @@ class LocoMagics(Magics):
 
     def _models(self, args: Any) -> None:
         view = CellView()
-        models = self.assistant.models(on_event=view)
-        view.status.update(HTML(f"<b>{len(models)} models</b>"))
-        rows = "".join(
-            f"<tr><td>{m.size.value}</td><td><code>{html.escape(m.id)}</code></td>"
-            f"<td>{html.escape(m.endpoint)}</td><td>{m.context_length or '?'}</td></tr>"
-            for m in sorted(models, key=lambda m: m.size)
-        )
-        display(
-            HTML(
-                "<table><thead><tr><th>size</th><th>model</th><th>server</th>"
-                f"<th>context</th></tr></thead><tbody>{rows}</tbody></table>"
-            )
-        )
+        models = sorted(self.assistant.models(on_event=view), key=lambda m: m.size)
+        view.status.update(MarkdownText(f"{len(models)} models"))
+        rows = [[m.size.value, m.id, m.endpoint, str(m.context_length or "?")] for m in models]
+        display(Table(["size", "model", "server", "context"], rows))
 
     def _sessions(self, args: Any) -> None:
         sessions = self.assistant.sessions()
@@ -138,18 +129,19 @@ class LocoMagics(Magics):
             print("No sessions yet in this project; ask something with %%loco.")  # noqa: T201
             return
         current = self.assistant.session.id
-        rows = "".join(
-            f"<tr><td>{'▶' if s.id == current else ''}</td><td><code>{s.id}</code></td>"
-            f"<td>{html.escape(s.title)}</td><td>{len(s.messages)}</td>"
-            f"<td>{html.escape(s.model or '')}</td><td>{s.last_updated:%Y-%m-%d %H:%M}</td></tr>"
+        rows = [
+            [
+                "▶" if s.id == current else "",
+                s.id,
+                s.title,
+                str(len(s.messages)),
+                s.model or "",
+                f"{s.last_updated:%Y-%m-%d %H:%M}",
+            ]
             for s in sessions
-        )
-        display(
-            HTML(
-                "<table><thead><tr><th></th><th>id</th><th>title</th><th>messages</th>"
-                f"<th>model</th><th>updated (UTC)</th></tr></thead><tbody>{rows}</tbody></table>"
-            )
-        )
+        ]
+        headers = ["", "id", "title", "messages", "model", "updated (UTC)"]
+        display(Table(headers, rows, caption=f"Sessions in {self.assistant.store.directory}"))
 
     def _new(self, args: Any) -> None:
         session = self.assistant.new_session()

@@ -37,6 +37,49 @@ class ToolResultView:
         return {"text/html": f'<div style="{_BOX}">{body}</div>', "text/plain": self.result.content}
 
 
+class MarkdownText:
+    """Markdown with the same text as its plain form, for answers and status lines."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {"text/markdown": self.text, "text/plain": self.text}
+
+
+class Table:
+    """A table shown as HTML, with aligned plain text for consoles and exports."""
+
+    def __init__(self, headers: list[str], rows: list[list[str]], caption: str = "") -> None:
+        self.headers = headers
+        self.rows = rows
+        self.caption = caption
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {"text/html": self.html(), "text/plain": self.plain()}
+
+    def html(self) -> str:
+        head = "".join(f"<th style='text-align:left'>{html.escape(h)}</th>" for h in self.headers)
+        body = "".join(
+            "<tr>"
+            + "".join(f"<td style='text-align:left'>{html.escape(c)}</td>" for c in row)
+            + "</tr>"
+            for row in self.rows
+        )
+        caption = _title(self.caption) if self.caption else ""
+        return f"{caption}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    def plain(self) -> str:
+        columns = zip(self.headers, *self.rows, strict=True)
+        widths = [max(len(str(cell)) for cell in column) for column in columns]
+        lines = [self.caption] if self.caption else []
+        for row in [self.headers, *self.rows]:
+            lines.append(
+                "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+            )
+        return "\n".join(lines)
+
+
 class ToolCallView:
     """A one-line notice that a model called a tool."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -25,7 +26,13 @@ class SessionStore:
         self.directory = project_dir / ".loco" / "sessions"
 
     def path_for(self, session_id: str) -> Path:
-        if not session_id or "/" in session_id or "\\" in session_id or session_id.startswith("."):
+        if (
+            not session_id
+            or "/" in session_id
+            or "\\" in session_id
+            or "\x00" in session_id
+            or session_id.startswith(".")
+        ):
             msg = f"Invalid session id {session_id!r}."
             raise SessionNotFound(msg)
         return self.directory / f"{session_id}.json"
@@ -92,8 +99,15 @@ class SessionStore:
                 sessions.append(self.load(path.stem))
             except StoreError as exc:
                 logger.warning("skipped session file: %s", exc)
-        sessions.sort(key=lambda s: s.last_updated, reverse=True)
+        sessions.sort(key=_sort_time, reverse=True)
         return sessions
+
+
+def _sort_time(session: Session) -> datetime:
+    # A hand-edited file may hold a timestamp without a time zone, and Python
+    # cannot order naive and aware datetimes, so a naive one is taken as UTC.
+    updated = session.last_updated
+    return updated if updated.tzinfo is not None else updated.replace(tzinfo=timezone.utc)
 
 
 def title_from(session: Session) -> str:

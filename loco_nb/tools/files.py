@@ -129,7 +129,8 @@ class WriteFile(Tool):
             msg = f"{shown} is a folder; give a file path."
             raise ToolError(msg)
 
-        old = path.read_text(errors="replace") if path.exists() else ""
+        existed = path.exists()
+        old = path.read_text(errors="replace") if existed else ""
         write_atomic(path, params.content.encode())
         diff = "".join(
             difflib.unified_diff(
@@ -139,13 +140,13 @@ class WriteFile(Tool):
                 tofile=f"b/{shown}",
             )
         )
-        verb = "Updated" if old else "Created"
+        verb = "Updated" if existed else "Created"
         return ToolResult(
             name=self.name,
             params={"path": params.path},
             content=f"{verb} {shown} ({len(params.content.splitlines())} lines).",
             kind="diff",
-            data={"path": shown, "diff": diff, "created": not old},
+            data={"path": shown, "diff": diff, "created": not existed},
         )
 
 
@@ -153,7 +154,7 @@ def project_files(root: Path, folder: Path | None = None) -> list[str]:
     """Return the project's files below ``folder``, relative to the root, sorted.
 
     Skips loco_nb's and git's folders and anything the root ``.gitignore``
-    excludes; symbolic links that leave the project are skipped as well.
+    excludes. Symbolic links that leave the project or point nowhere are skipped too.
     """
     real_root = root.resolve()
     spec = _gitignore(real_root)
@@ -172,15 +173,15 @@ def project_files(root: Path, folder: Path | None = None) -> list[str]:
     return sorted(found)
 
 
-def _gitignore(root: Path) -> pathspec.PathSpec | None:
+def _gitignore(root: Path) -> pathspec.GitIgnoreSpec | None:
     try:
         lines = (root / ".gitignore").read_text(errors="replace").splitlines()
     except OSError:
         return None
-    return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
-def _ignored(spec: pathspec.PathSpec | None, root: Path, path: Path, *, is_dir: bool) -> bool:
+def _ignored(spec: pathspec.GitIgnoreSpec | None, root: Path, path: Path, *, is_dir: bool) -> bool:
     if spec is None:
         return False
     name = path.relative_to(root).as_posix() + ("/" if is_dir else "")
@@ -188,8 +189,9 @@ def _ignored(spec: pathspec.PathSpec | None, root: Path, path: Path, *, is_dir: 
 
 
 def _inside(root: Path, path: Path) -> bool:
+    # strict=True also skips dangling links, which list_files could not stat.
     try:
-        resolved = path.resolve()
+        resolved = path.resolve(strict=True)
     except (OSError, RuntimeError):
         return False
     return root in resolved.parents
@@ -223,6 +225,10 @@ def _cap(lines: list[str]) -> tuple[list[str], bool]:
     for line in lines[:MAX_READ_LINES]:
         chars += len(line) + 1
         if chars > MAX_READ_CHARS:
+            if not kept:
+                # One line longer than the cap (minified code) is cut, not dropped,
+                # so the model sees the start of the file instead of nothing.
+                return [line[:MAX_READ_CHARS]], True
             break
         kept.append(line)
     return kept, len(kept) < len(lines)

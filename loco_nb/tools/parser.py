@@ -40,9 +40,15 @@ def parse_tool_calls(reply: str) -> ParsedReply:
     while (opening := _OPEN.search(reply, position)) is not None:
         prose.append(reply[position : opening.start()])
         closing = _CLOSE.search(reply, opening.end())
-        end = closing.start() if closing else _next_open_or_end(reply, opening.end())
+        following = _OPEN.search(reply, opening.end())
+        # A tag left open ends where the next one opens, so it cannot swallow
+        # the following call up to that call's closing tag.
+        if closing and (following is None or closing.start() < following.start()):
+            end, position = closing.start(), closing.end()
+        else:
+            end = following.start() if following else len(reply)
+            position = end
         _add_call(reply[opening.end() : end], result)
-        position = closing.end() if closing else end
 
     prose.append(reply[position:])
     result.text = "".join(prose).strip()
@@ -55,16 +61,16 @@ def parse_decision(reply: str) -> ToolCall | None:
     Returns None when the reply is not such an object, so the caller can fall
     back to the ``<tool>`` protocol or take the reply as the answer.
     """
-    payload = _load(reply)
+    body = _FENCE.sub("", reply.strip())
+    # Only a reply that is itself an object counts; prose that merely quotes
+    # JSON, such as 'It returns {"name": "x"}', is an answer, not a call.
+    if not body.startswith("{"):
+        return None
+    payload = _load(body)
     if not isinstance(payload, dict) or not isinstance(payload.get("name"), str):
         return None
     params = payload.get("params", {})
     return ToolCall(name=payload["name"], params=params if isinstance(params, dict) else {})
-
-
-def _next_open_or_end(reply: str, start: int) -> int:
-    following = _OPEN.search(reply, start)
-    return following.start() if following else len(reply)
 
 
 def _add_call(raw: str, result: ParsedReply) -> None:

@@ -33,7 +33,9 @@ def resolve_inside(root: Path, path: str) -> Path:
 
     try:
         resolved = candidate.resolve()
-    except (OSError, RuntimeError) as exc:
+    except (OSError, RuntimeError, ValueError) as exc:
+        # ValueError covers UnicodeEncodeError: JSON lets a model send a lone
+        # surrogate such as "\ud800", which no file name can contain.
         msg = f"The path {path!r} cannot be resolved: {exc}"
         raise ToolError(msg) from exc
 
