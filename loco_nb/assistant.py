@@ -23,8 +23,9 @@ from .tools import ToolContext, ToolRegistry, default_registry, project_files
 
 logger = logging.getLogger("loco_nb")
 
-# HTTP statuses with which servers reject a response_format they do not support.
+# HTTP statuses and words with which servers reject a response_format they do not support.
 _SCHEMA_REJECTED = (400, 404, 422, 501)
+_SCHEMA_WORDS = ("response_format", "json_schema", "schema", "grammar", "not supported")
 
 
 class Assistant:
@@ -177,7 +178,9 @@ class Assistant:
         emit: EventSink,
         approve: Approver | None,
     ) -> str:
+        calls_before = len(task.tool_calls)
         for attempt in range(3):
+            del task.tool_calls[calls_before:]
             model = await self.router.resolve(choice or task.model_size.value, _status_sink(emit))
             task.model_id = model.id
             runtime = self._runtime(model, emit, approve)
@@ -196,7 +199,7 @@ class Assistant:
                 self.router.forget()
                 continue
             except ServerResponseError as exc:
-                if not model.structured_output or exc.status_code not in _SCHEMA_REJECTED:
+                if not (model.structured_output and _rejects_schema(exc)):
                     raise
                 logger.info("%s rejected structured output; using <tool> tags", model.endpoint)
                 model.structured_output = False
@@ -253,6 +256,12 @@ class Assistant:
         session.model = final[-1].model_id
         emit(Done(message=message))
         return message
+
+
+def _rejects_schema(error: ServerResponseError) -> bool:
+    """Return True if the error says structured output is unsupported, not something else."""
+    body = error.body.lower()
+    return error.status_code in _SCHEMA_REJECTED and any(word in body for word in _SCHEMA_WORDS)
 
 
 def _status_sink(emit: EventSink) -> Callable[[str, int | None, int | None], None]:

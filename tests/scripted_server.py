@@ -64,7 +64,7 @@ class ScriptedServer:
 
     def start(self) -> ScriptedServer:
         handler = type("Handler", (_Handler,), {"script": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = _QuietServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
@@ -88,6 +88,11 @@ class ScriptedServer:
             return Scripted(status=500, error_body='{"error": "no scripted reply left"}')
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Ignore clients that hang up mid-reply; cancellation tests do that on purpose."""
+
+
 class _Handler(BaseHTTPRequestHandler):
     script: ScriptedServer
     protocol_version = "HTTP/1.1"
@@ -97,7 +102,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         if self.path.rstrip("/") in ("/v1/models", "/models"):
-            data = [{"id": m, "object": "model", "owned_by": "scripted"} for m in self.script.models]
+            data = [
+                {"id": m, "object": "model", "owned_by": "scripted"} for m in self.script.models
+            ]
             self._json(200, {"object": "list", "data": data})
         elif self.path == "/health":
             self._json(200, {"status": "ok"})
@@ -168,7 +175,11 @@ def _chunks(text: str) -> list[str]:
 def _usage(body: dict[str, Any], content: str) -> dict[str, int]:
     prompt = sum(len(str(m.get("content", ""))) for m in body.get("messages", [])) // 4
     completion = len(content) // 4
-    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
 
 
 def _completion(body: dict[str, Any], content: str) -> dict[str, Any]:
@@ -177,7 +188,11 @@ def _completion(body: dict[str, Any], content: str) -> dict[str, Any]:
         "object": "chat.completion",
         "model": body.get("model"),
         "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop",
+            }
         ],
         "usage": _usage(body, content),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from typing import Any
 
@@ -36,19 +37,30 @@ def build_messages(
 
     turns: list[dict[str, Any]] = []
     used = fixed
-    for message in reversed(history):
-        if message.role not in (Role.USER, Role.ASSISTANT) or not message.content:
-            continue
-        cost = estimate_tokens(message.content)
+    for question, answer in reversed(_exchanges(history)):
+        cost = estimate_tokens(question.content) + estimate_tokens(answer.content)
         if used + cost > budget:
             break
-        turns.append({"role": message.role.value, "content": message.content})
+        turns[:0] = [
+            {"role": "user", "content": question.content},
+            {"role": "assistant", "content": answer.content},
+        ]
         used += cost
-
-    turns.reverse()
-    if turns and turns[0]["role"] == "assistant":
-        turns.pop(0)
     return [{"role": "system", "content": system}, *turns, {"role": "user", "content": request}]
+
+
+def _exchanges(history: list[Message]) -> list[tuple[Message, Message]]:
+    """Return the (question, answer) pairs of the history.
+
+    A question whose request failed has no answer and is left out, so the
+    turns sent keep alternating between user and assistant as chat templates
+    require.
+    """
+    pairs = []
+    for previous, current in itertools.pairwise(history):
+        if previous.role == Role.USER and current.role == Role.ASSISTANT and current.content:
+            pairs.append((previous, current))
+    return pairs
 
 
 def clip(text: str, context_length: int | None, share: float = 0.4) -> str:

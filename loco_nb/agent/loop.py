@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ApprovalRequired, ToolError
+from ..errors import ApprovalRequired, StoreError, ToolError
 from ..llm.client import ChatClient, Usage
 from ..models import ModelConfig, Task, ToolCall, ToolResult
 from ..tools import ANSWER, ToolContext, ToolRegistry, parse_decision, parse_tool_calls
@@ -45,56 +45,68 @@ class TaskRuntime:
     results: list[ToolResult] = field(default_factory=list)
 
 
+@dataclass
+class Step:
+    """One model reply: the calls to run, the errors to correct, or the final answer."""
+
+    calls: list[ToolCall] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    answer: str | None = None
+    raw: str = ""
+
+
 async def run_task(task: Task, messages: list[dict[str, Any]], runtime: TaskRuntime) -> str:
     """Run the loop for ``task`` and return its answer; tool results land in ``runtime``."""
-    for step in range(1, runtime.max_steps + 1):
-        calls, errors, reply = await _next_calls(task, messages, runtime, step)
-        if not calls and not errors:
-            if reply is not None:
-                return reply
+    made: list[ToolCall] = []
+    for step_number in range(1, runtime.max_steps + 1):
+        step = await _next_step(task, messages, runtime, step_number)
+        if not step.calls and not step.errors:
+            if step.answer is not None:
+                return step.answer
             break
-        if calls and all(call in task.tool_calls for call in calls):
+        if step.calls and all(call in made for call in step.calls):
             # Small models repeat a call whose result they already have; answer instead.
             break
 
-        messages.append({"role": "assistant", "content": _as_tags(calls) or (reply or "")})
-        results = [await _execute(task, call, runtime) for call in calls]
+        made.extend(step.calls)
+        messages.append({"role": "assistant", "content": _as_tags(step.calls) or step.raw})
+        results = [await _execute(task, call, runtime) for call in step.calls]
         feedback = clip(prompts.tool_results_message(results), runtime.model.context_length)
-        if errors:
-            feedback = (feedback + "\n\n" if feedback else "") + prompts.correction(errors)
+        if step.errors:
+            feedback = (feedback + "\n\n" if feedback else "") + prompts.correction(step.errors)
         messages.append({"role": "user", "content": feedback})
 
     messages.append({"role": "user", "content": prompts.answer_instruction(task.input)})
     return await _stream(task, messages, runtime, step=runtime.max_steps + 1)
 
 
-async def _next_calls(
-    task: Task, messages: list[dict[str, Any]], runtime: TaskRuntime, step: int
-) -> tuple[list[ToolCall], list[str], str | None]:
-    """Return the calls of the next step, the errors to correct, and a final reply if any."""
-    if runtime.model.structured_output:
-        schema = runtime.registry.decision_schema(runtime.context)
-        reply = await runtime.client.complete(
-            runtime.model.id, messages, json_schema=schema,
-            max_tokens=DECISION_MAX_TOKENS, temperature=0,
-        )  # fmt: skip
-        _count(task, reply.usage)
-        decision = parse_decision(reply.content)
-        if decision is None:
-            # A server that ignored the schema answered in prose: take it as the answer.
-            parsed = parse_tool_calls(reply.content)
-            if parsed.calls or parsed.errors:
-                return parsed.calls, parsed.errors, None
-            return [], [], reply.content.strip() or None
-        if decision.name == ANSWER:
-            return [], [], None
-        return [decision], [], None
+async def _next_step(
+    task: Task, messages: list[dict[str, Any]], runtime: TaskRuntime, number: int
+) -> Step:
+    if not runtime.model.structured_output:
+        text = await _stream(task, messages, runtime, step=number)
+        return _from_text(text)
 
-    text = await _stream(task, messages, runtime, step=step)
+    schema = runtime.registry.decision_schema(runtime.context)
+    reply = await runtime.client.complete(
+        runtime.model.id, messages, json_schema=schema,
+        max_tokens=DECISION_MAX_TOKENS, temperature=0,
+    )  # fmt: skip
+    _count(task, reply.usage)
+    decision = parse_decision(reply.content)
+    if decision is None:
+        # A server that ignored the schema answered in free text.
+        return _from_text(reply.content.strip())
+    if decision.name == ANSWER:
+        return Step(raw=reply.content)
+    return Step(calls=[decision], raw=reply.content)
+
+
+def _from_text(text: str) -> Step:
     parsed = parse_tool_calls(text)
     if parsed.calls or parsed.errors:
-        return parsed.calls, parsed.errors, None
-    return [], [], text
+        return Step(calls=parsed.calls, errors=parsed.errors, raw=text)
+    return Step(answer=text or None, raw=text)
 
 
 async def _stream(
@@ -116,7 +128,7 @@ async def _execute(task: Task, call: ToolCall, runtime: TaskRuntime) -> ToolResu
     runtime.emit(ToolCallStarted(task_id=task.id, call=call))
     try:
         result = await _run_checked(call, runtime)
-    except ToolError as exc:
+    except (ToolError, StoreError) as exc:
         logger.info("tool %s failed in %s: %s", call.name, task.id, exc)
         result = ToolResult(
             name=call.name, params=call.params, ok=False, content=str(exc), kind="error"

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 def __getattr__(name: str) -> Any:
     # nbformat imports jsonschema, whose format checkers take seconds to import,
-    # so %load_ext leaves the export module alone until something asks for it.
+    # so the export module is imported on first use instead of on %load_ext.
     if name in ("export_session", "session_to_notebook"):
         from . import export
 

@@ -60,7 +60,7 @@ class LocoMagics(Magics):
     @argument("--model", "-m", help="A size (XS, S, M, L, XL) or a model id on the server.")
     @argument("--new", action="store_true", help="Start a new session before asking.")
     @argument("--yes", action="store_true", help="Approve file changes made while this cell runs.")
-    @cell_magic("loco")
+    @cell_magic("loco")  # type: ignore[arg-type]
     def loco_cell(self, line: str, cell: str) -> None:
         """Ask a local model about the project; the question is the body of the cell."""
         args = parse_argstring(self.loco_cell, line)
@@ -85,7 +85,7 @@ class LocoMagics(Magics):
     @magic_arguments(name="loco")
     @argument("command", nargs="?", default="help", help="One of: " + ", ".join(COMMANDS) + ".")
     @argument("path", nargs="?", help="For export: the notebook to write.")
-    @line_magic("loco")
+    @line_magic("loco")  # type: ignore[arg-type]
     def loco_line(self, line: str) -> None:
         """Manage loco_nb.
 

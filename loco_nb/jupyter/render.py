@@ -97,7 +97,9 @@ def describe_call(call: ToolCall) -> str:
     for key, value in call.params.items():
         shown = repr(value)
         if len(shown) > 60:
-            shown = shown[:57] + "…'"
+            # Close a shortened string with the quote repr() opened it with.
+            closing = shown[-1] if isinstance(value, str) else ""
+            shown = shown[:57] + "…" + closing
         args.append(f"{key}={shown}")
     return f"{call.name}({', '.join(args)})"
 

@@ -152,11 +152,12 @@ class ChatClient:
                     self._check_status(source.response, url, model)
                 async for text in _read_events(source.aiter_sse(), result, url, model):
                     yield text
-        except httpx.HTTPError as exc:
-            raise self._convert(exc, url, model) from exc
         except SSEError as exc:
+            # Caught first because httpx_sse (0.4.3) derives SSEError from httpx.TransportError.
             msg = f"{url} did not stream server-sent events: {exc}"
             raise ModelError(msg, url=url, model=model) from exc
+        except httpx.HTTPError as exc:
+            raise self._convert(exc, url, model) from exc
 
     def _convert(self, exc: httpx.HTTPError, url: str, model: str | None) -> ModelError:
         if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)):
@@ -205,12 +206,20 @@ async def _read_events(
         except json.JSONDecodeError:
             logger.warning("ignored a non-JSON event from %s: %.100s", url, event.data)
             continue
+        if not isinstance(payload, dict):
+            logger.warning(
+                "ignored an event that is not a JSON object from %s: %.100s", url, event.data
+            )
+            continue
 
-        if isinstance(payload, dict) and "error" in payload:
+        if "error" in payload:
             msg = f"{url} reported an error during the reply: {payload['error']}"
             raise ModelError(msg, url=url, model=model)
         _record_usage(payload, result)
-        for choice in payload.get("choices") or []:
+        choices = payload.get("choices")
+        for choice in choices if isinstance(choices, list) else []:
+            if not isinstance(choice, dict):
+                continue
             if choice.get("finish_reason"):
                 result.finish_reason = choice["finish_reason"]
             text = (choice.get("delta") or {}).get("content")

@@ -76,7 +76,7 @@ class ReadFile(Tool):
             content += f"\n[… truncated after line {first + len(selected) - 1} of {len(lines)}]"
         return ToolResult(
             name=self.name,
-            params=params.model_dump(),
+            params=params.model_dump(exclude_defaults=True),
             content=content,
             kind="file",
             data={
@@ -99,6 +99,12 @@ class ListFiles(Tool):
         if not folder.is_dir():
             msg = f"{params.path!r} is not a folder in the project."
             raise ToolError(msg)
+        hidden = HIDDEN_DIRS.intersection(folder.relative_to(context.root.resolve()).parts)
+        if hidden:
+            msg = (
+                f"{params.path!r} is inside {sorted(hidden)[0]}, which holds tool state, not files."
+            )
+            raise ToolError(msg)
 
         files = project_files(context.root, folder)
         rows = [{"path": p, "size": (context.root / p).stat().st_size} for p in files[:MAX_LISTED]]
@@ -109,7 +115,7 @@ class ListFiles(Tool):
             lines.append(f"[… {len(files) - MAX_LISTED} more files not listed]")
         return ToolResult(
             name=self.name,
-            params=params.model_dump(),
+            params=params.model_dump(exclude_defaults=True),
             content="\n".join(lines),
             kind="file_list",
             data={"folder": shown, "files": rows, "total": len(files)},
@@ -227,7 +233,7 @@ def _cap(lines: list[str]) -> tuple[list[str], bool]:
         if chars > MAX_READ_CHARS:
             if not kept:
                 # One line longer than the cap (minified code) is cut, not dropped,
-                # so the model sees the start of the file instead of nothing.
+                # so the model receives the start of the file instead of nothing.
                 return [line[:MAX_READ_CHARS]], True
             break
         kept.append(line)

@@ -59,5 +59,7 @@ def test_small_model_reads_requested_file(project: Path) -> None:
     finally:
         assistant.close()
 
-    assert [(c.name, c.params.get("path")) for c in message.tool_calls][:1] == [("read_file", "util.py")]
+    assert [(c.name, c.params.get("path")) for c in message.tool_calls][:1] == [
+        ("read_file", "util.py")
+    ]
     assert "greet" in message.content

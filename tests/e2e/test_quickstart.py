@@ -60,7 +60,8 @@ def test_session_records_model_tool_call(executed: Path) -> None:
     answer = session["messages"][-1]
     assert answer["role"] == "assistant"
     assert {"name": "read_file", "params": {"path": "main.py"}} in [
-        {"name": c["name"], "params": {"path": c["params"].get("path")}} for c in answer["tool_calls"]
+        {"name": c["name"], "params": {"path": c["params"].get("path")}}
+        for c in answer["tool_calls"]
     ]
     assert session["tasks"][0]["model_id"] == "qwen2.5-coder-1.5b-instruct-q4_k_m"
     assert session["tasks"][0]["status"] == "completed"
@@ -68,8 +69,11 @@ def test_session_records_model_tool_call(executed: Path) -> None:
 
 def test_answer_streamed_as_markdown(executed: Path) -> None:
     notebook = nbformat.read(executed / "quickstart-executed.ipynb", as_version=4)
-    markdown = [o["data"]["text/markdown"] for o in outputs_of(notebook, "%%loco") if "data" in o
-                and "text/markdown" in o["data"]]
+    markdown = [
+        o["data"]["text/markdown"]
+        for o in outputs_of(notebook, "%%loco")
+        if "data" in o and "text/markdown" in o["data"]
+    ]
     assert markdown[0].startswith("✓")
     assert "load_items" in markdown[-1]
 

@@ -27,7 +27,8 @@ def test_tool_call_then_streamed_answer(scripted: ScriptedServer, project: Path)
     assert "   1 | import util" in message.tool_results[0].content
     assert any(isinstance(e, Token) for e in events)
     assert any(isinstance(e, ToolResultReady) for e in events)
-    saved = json.loads((project / ".loco" / "sessions" / f"{assistant.session.id}.json").read_text())
+    session_file = project / ".loco" / "sessions" / f"{assistant.session.id}.json"
+    saved = json.loads(session_file.read_text())
     assert [m["role"] for m in saved["messages"]] == ["user", "assistant"]
     assert saved["tasks"][0]["status"] == "completed"
 

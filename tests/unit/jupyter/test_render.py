@@ -1,0 +1,162 @@
+"""Unit tests of loco_nb.jupyter.render: every result kind has plain text and HTML."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from loco_nb.jupyter.render import ToolCallView, ToolResultView, describe_call
+from loco_nb.models import ToolCall, ToolResult
+
+FILE_RESULT = ToolResult(
+    name="read_file",
+    params={"path": "main.py"},
+    content="=== main.py ===\n   3 | print('<hi>')",
+    kind="file",
+    data={
+        "path": "main.py",
+        "start_line": 3,
+        "lines": ["print('<hi>')"],
+        "total_lines": 9,
+        "truncated": True,
+    },
+)
+LIST_RESULT = ToolResult(
+    name="list_files",
+    content="=== files in . (2) ===\n<a>.py (1234 bytes)\nb.py (5 bytes)",
+    kind="file_list",
+    data={
+        "folder": ".",
+        "files": [{"path": "<a>.py", "size": 1234}, {"path": "b.py", "size": 5}],
+        "total": 2,
+    },
+)
+DIFF_RESULT = ToolResult(
+    name="write_file",
+    params={"path": "main.py"},
+    content="Updated main.py (1 lines).",
+    kind="diff",
+    data={"path": "main.py", "diff": "--- a/main.py\n+++ b/main.py\n@@ -1 +1 @@\n-old\n+new\n"},
+)
+ERROR_RESULT = ToolResult(
+    name="read_file", ok=False, content="<missing> does not exist", kind="error"
+)
+TEXT_RESULT = ToolResult(name="custom", content="a < b & c", kind="text")
+UNKNOWN_RESULT = ToolResult(name="custom", content="chart <svg>", kind="chart")
+ALL_RESULTS = [FILE_RESULT, LIST_RESULT, DIFF_RESULT, ERROR_RESULT, TEXT_RESULT, UNKNOWN_RESULT]
+
+
+@pytest.mark.parametrize("result", ALL_RESULTS, ids=lambda r: r.kind)
+def test_bundle_has_both_types(result: ToolResult) -> None:
+    bundle = ToolResultView(result).mimebundle()
+
+    assert set(bundle) == {"text/plain", "text/html"}
+
+
+@pytest.mark.parametrize("result", ALL_RESULTS, ids=lambda r: r.kind)
+def test_plain_text_is_content(result: ToolResult) -> None:
+    assert ToolResultView(result).mimebundle()["text/plain"] == result.content
+
+
+@pytest.mark.parametrize("result", ALL_RESULTS, ids=lambda r: r.kind)
+def test_html_escapes_markup(result: ToolResult) -> None:
+    html = ToolResultView(result).mimebundle()["text/html"]
+
+    for raw in ("<hi>", "<a>", "<missing>", "<svg>"):
+        assert raw not in html
+
+
+@pytest.mark.parametrize("result", ALL_RESULTS, ids=lambda r: r.kind)
+def test_repr_mimebundle_matches(result: ToolResult) -> None:
+    view = ToolResultView(result)
+
+    assert view._repr_mimebundle_() == view.mimebundle()
+
+
+@pytest.mark.parametrize("kind", ["file", "file_list", "diff", "error", "text"])
+def test_empty_data_still_renders(kind: str) -> None:
+    bundle = ToolResultView(ToolResult(name="t", content="body", kind=kind)).mimebundle()
+
+    assert bundle["text/plain"] == "body"
+    assert bundle["text/html"].startswith("<div")
+
+
+def test_file_title_shows_range() -> None:
+    html = ToolResultView(FILE_RESULT).mimebundle()["text/html"]
+
+    assert "main.py  (lines 3–3 of 9)" in html
+    assert "truncated" in html
+
+
+def test_file_highlighted_inline() -> None:
+    # Token colours must be inline styles, because an exported notebook
+    # carries no pygments stylesheet.
+    html = ToolResultView(FILE_RESULT).mimebundle()["text/html"]
+
+    assert re.search(r'<span style="color: #[0-9A-Fa-f]{6}">print</span>', html)
+    assert '<span class="' not in html
+
+
+def test_file_list_table_rows() -> None:
+    html = ToolResultView(LIST_RESULT).mimebundle()["text/html"]
+
+    assert "&lt;a&gt;.py" in html
+    assert "1,234" in html
+    assert html.count("<tr>") == 3
+
+
+def test_diff_shows_lines() -> None:
+    html = ToolResultView(DIFF_RESULT).mimebundle()["text/html"]
+
+    assert "Updated main.py (1 lines)." in html
+    assert "+new" in html
+    assert "-old" in html
+
+
+def test_empty_diff_says_no_changes() -> None:
+    result = ToolResult(name="write_file", content="Updated a.py", kind="diff", data={"diff": ""})
+
+    assert "(no changes)" in ToolResultView(result).mimebundle()["text/html"]
+
+
+def test_error_names_tool() -> None:
+    html = ToolResultView(ERROR_RESULT).mimebundle()["text/html"]
+
+    assert "read_file failed:" in html
+    assert "&lt;missing&gt; does not exist" in html
+
+
+def test_call_view_bundle() -> None:
+    bundle = ToolCallView(ToolCall(name="read_file", params={"path": "<x>.py"}))._repr_mimebundle_()
+
+    assert bundle["text/plain"] == "→ read_file(path='<x>.py')"
+    assert bundle["text/html"] == "<code>→ read_file(path=&#x27;&lt;x&gt;.py&#x27;)</code>"
+
+
+def test_describe_call_several_params() -> None:
+    call = ToolCall(name="read_file", params={"path": "a.py", "start_line": 3})
+
+    assert describe_call(call) == "read_file(path='a.py', start_line=3)"
+
+
+def test_describe_call_shortens_strings() -> None:
+    described = describe_call(ToolCall(name="write_file", params={"content": "x" * 200}))
+
+    assert described == "write_file(content='" + "x" * 56 + "…')"
+
+
+def test_describe_call_shortens_lists() -> None:
+    described = describe_call(ToolCall(name="t", params={"items": list(range(100))}))
+
+    assert described.startswith("t(items=[0, 1, 2,")
+    assert described.endswith("…)")
+    assert "'" not in described
+
+
+def test_describe_call_keeps_quote_style() -> None:
+    # repr() switches to double quotes when the text contains a single quote.
+    described = describe_call(ToolCall(name="t", params={"text": "it's " * 30}))
+
+    assert described.startswith("t(text=\"it's")
+    assert described.endswith('…")')
