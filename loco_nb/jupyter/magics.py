@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import difflib
 import os
+import shlex
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
-from IPython.display import display
 from traitlets import Bool, Unicode, observe
 
 from ..assistant import Assistant
 from ..errors import LocoError
+from . import commands
 from .cell_view import CellView
-from .render import MarkdownText, Table
-
-COMMANDS = ("models", "sessions", "new", "export", "help")
 
 
 @magics_class
@@ -82,72 +79,27 @@ class LocoMagics(Magics):
             view.fail(exc)
             raise UsageError(str(exc)) from exc
 
-    @magic_arguments(name="loco")
-    @argument("command", nargs="?", default="help", help="One of: " + ", ".join(COMMANDS) + ".")
-    @argument("path", nargs="?", help="For export: the notebook to write.")
     @line_magic("loco")  # type: ignore[arg-type]
     def loco_line(self, line: str) -> None:
-        """Manage loco_nb.
-
-        models           list the models and the sizes they serve
-        sessions         list this project's sessions, newest first
-        new              start a new session
-        export [PATH]    write the current session as a notebook
-        help             show this help
-
-        Ask questions with a %%loco cell; %%loco? lists its options.
-        """
-        args = parse_argstring(self.loco_line, line)
-        command = args.command.lower()
-        if command not in COMMANDS:
-            close = difflib.get_close_matches(command, COMMANDS, n=1)
-            hint = f" Did you mean %loco {close[0]}?" if close else ""
-            msg = f"Unknown command {args.command!r}.{hint} Commands: {', '.join(COMMANDS)}."
-            raise UsageError(msg)
-        if args.path is not None and command != "export":
-            msg = f"%loco {command} takes no argument; got {args.path!r}."
-            raise UsageError(msg)
-
+        """Manage loco_nb: %loco COMMAND [options]. The commands are listed below."""
         try:
-            getattr(self, f"_{command}")(args)
+            words = shlex.split(line)
+        except ValueError as exc:
+            msg = f"Cannot read {line!r}: {exc}."
+            raise UsageError(msg) from exc
+        command = commands.find(words[0] if words else "help")
+        try:
+            args = command.parser.parse_args(words[1:])
+        except UsageError as exc:
+            msg = f"%loco {command.name}: {exc}; %loco help {command.name} lists its options."
+            raise UsageError(msg) from exc
+        try:
+            command.handler(self, args)
         except LocoError as exc:
             raise UsageError(str(exc)) from exc
 
-    def _help(self, args: Any) -> None:
-        print(self.loco_line.__doc__)  # noqa: T201
 
-    def _models(self, args: Any) -> None:
-        view = CellView()
-        models = sorted(self.assistant.models(on_event=view), key=lambda m: m.size)
-        view.status.update(MarkdownText(f"{len(models)} models"))
-        rows = [[m.size.value, m.id, m.endpoint, str(m.context_length or "?")] for m in models]
-        display(Table(["size", "model", "server", "context"], rows))
-
-    def _sessions(self, args: Any) -> None:
-        sessions = self.assistant.sessions()
-        if not sessions:
-            print("No sessions yet in this project; ask something with %%loco.")  # noqa: T201
-            return
-        current = self.assistant.session.id
-        rows = [
-            [
-                "▶" if s.id == current else "",
-                s.id,
-                s.title,
-                str(len(s.messages)),
-                s.model or "",
-                f"{s.last_updated:%Y-%m-%d %H:%M}",
-            ]
-            for s in sessions
-        ]
-        headers = ["", "id", "title", "messages", "model", "updated (UTC)"]
-        display(Table(headers, rows, caption=f"Sessions in {self.assistant.store.directory}"))
-
-    def _new(self, args: Any) -> None:
-        session = self.assistant.new_session()
-        print(f"Started session {session.id}.")  # noqa: T201
-
-    def _export(self, args: Any) -> None:
-        path = Path(args.path) if args.path else None
-        written = self.assistant.export(path)
-        print(f"Exported session {self.assistant.session.id} to {written}")  # noqa: T201
+cast(Any, LocoMagics.loco_line).__doc__ = (
+    f"{LocoMagics.loco_line.__doc__}\n\n{commands.overview()}\n\n"
+    "%loco help COMMAND shows a command's options. Ask questions in a %%loco cell."
+)

@@ -101,7 +101,7 @@ def test_line_help_lists_subcommands(run_cells: RunCells) -> None:
 
     for command in SUBCOMMANDS:
         assert command in help_text, command
-    assert "%loco [command] [path]" in help_text
+    assert "%loco COMMAND [options]" in help_text
 
 
 def test_cell_help_lists_options(run_cells: RunCells) -> None:
