@@ -8,24 +8,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ._background import BackgroundLoop
-from .agent import prompts
-from .agent.context import build_messages
-from .agent.events import Done, Event, EventSink, PlanCreated, Progress
-from .agent.loop import Approver, TaskRuntime, run_task
-from .agent.plan import WorkPlan
-from .agent.runner import PlanRunner
+from .agent.events import Done, Event, EventSink, Progress
+from .agent.loop import Approver
+from .agent.request import Request
 from .config import Settings, load_settings
-from .errors import ConfigError, LocoError, ServerResponseError, ServerUnavailable
-from .llm.router import Router
+from .errors import ConfigError, LocoError
+from .llm.router import Router, ServerHealth
 from .models import Message, ModelConfig, Role, Session, Task, TaskStatus, ToolResult
+from .store.metrics import MetricsStore
 from .store.sessions import SessionStore
-from .tools import ToolContext, ToolRegistry, default_registry, project_files
+from .tools import ToolRegistry, default_registry
 
 logger = logging.getLogger("loco_nb")
-
-# HTTP statuses and words with which servers reject a response_format they do not support.
-_SCHEMA_REJECTED = (400, 404, 422, 501)
-_SCHEMA_WORDS = ("response_format", "json_schema", "schema", "grammar", "not supported")
 
 
 class Assistant:
@@ -56,6 +50,7 @@ class Assistant:
         self.auto_approve = auto_approve or self.settings.auto_approve
         self.approver = approver
         self.store = SessionStore(self.project_dir)
+        self.metrics = MetricsStore(self.project_dir)
         self.registry = registry or default_registry()
         self.router = Router(self.settings)
         self._session: Session | None = None
@@ -88,6 +83,14 @@ class Assistant:
 
         return self._loop.run(work, on_event)
 
+    def servers(self, on_event: Callable[[Event], None] | None = None) -> list[ServerHealth]:
+        """Return each server with its health and models, starting the embedded one if needed."""
+
+        async def work(emit: EventSink) -> list[ServerHealth]:
+            return await self.router.health(_status_sink(emit))
+
+        return self._loop.run(work, on_event)
+
     def ask(
         self,
         text: str,
@@ -95,15 +98,20 @@ class Assistant:
         model: str | None = None,
         on_event: Callable[[Event], None] | None = None,
         auto_approve: bool | None = None,
+        plan: bool | None = None,
     ) -> Message:
         """Answer ``text`` in the current session and return the assistant message.
 
         ``model`` is a size (XS … XL) or a model id. ``on_event`` receives
-        every event on the calling thread while the work runs.
+        every event on the calling thread while the work runs. ``plan`` True
+        always asks the planner to split the request, False never does, and
+        None lets requests that read as several steps be planned.
         """
 
         async def work(emit: EventSink) -> Message:
-            return await self.ask_async(text, model=model, emit=emit, auto_approve=auto_approve)
+            return await self.ask_async(
+                text, model=model, emit=emit, auto_approve=auto_approve, plan=plan
+            )
 
         return self._loop.run(work, on_event)
 
@@ -114,6 +122,7 @@ class Assistant:
         model: str | None = None,
         emit: EventSink | None = None,
         auto_approve: bool | None = None,
+        plan: bool | None = None,
     ) -> Message:
         """Run one request; see :meth:`ask`."""
         if not text or not text.strip():
@@ -123,7 +132,7 @@ class Assistant:
             msg = "Another request is running in this assistant; wait for it or stop it."
             raise LocoError(msg)
         try:
-            return await self._answer(text.strip(), model, emit or _ignore, auto_approve)
+            return await self._answer(text.strip(), model, emit or _ignore, auto_approve, plan)
         finally:
             self._busy.release()
 
@@ -144,84 +153,37 @@ class Assistant:
             self.router.embedded.stop()
 
     async def _answer(
-        self, text: str, choice: str | None, emit: EventSink, auto_approve: bool | None
+        self,
+        text: str,
+        choice: str | None,
+        emit: EventSink,
+        auto_approve: bool | None,
+        plan: bool | None,
     ) -> Message:
         session = self.session
-        history = list(session.messages)
+        request = Request(
+            text=text,
+            choice=choice,
+            router=self.router,
+            registry=self.registry,
+            settings=self.settings,
+            project_dir=self.project_dir,
+            history=list(session.messages),
+            emit=emit,
+            approve=self._approver(auto_approve),
+        )
         session.messages.append(Message(role=Role.USER, content=text))
         self.store.save(session)
 
+        tasks: list[Task] = []
         try:
-            chosen = await self.router.resolve(choice, _status_sink(emit))
-            tasks = WorkPlan.single(text, chosen.size).to_tasks(text)
+            tasks = await request.plan(plan)
             session.tasks.extend(tasks)
-            emit(PlanCreated(tasks=tuple(tasks)))
-
-            results: list[ToolResult] = []
-            approve = self._approver(auto_approve)
-
-            async def body(task: Task) -> str:
-                return await self._run_task(task, choice, history, results, emit, approve)
-
-            runner = PlanRunner(tasks, body, emit)
-            await runner.run()
-            return self._finish(session, tasks, runner.errors, results, emit)
+            await request.run(tasks)
+            return self._finish(session, tasks, request.errors, request.results, emit)
         finally:
             self.store.save(session)
-
-    async def _run_task(
-        self,
-        task: Task,
-        choice: str | None,
-        history: list[Message],
-        results: list[ToolResult],
-        emit: EventSink,
-        approve: Approver | None,
-    ) -> str:
-        calls_before = len(task.tool_calls)
-        for attempt in range(3):
-            del task.tool_calls[calls_before:]
-            model = await self.router.resolve(choice or task.model_size.value, _status_sink(emit))
-            task.model_id = model.id
-            runtime = self._runtime(model, emit, approve)
-            context = runtime.context
-            system = prompts.system_prompt(
-                str(self.project_dir), context.file_choices, self.registry,
-                constrained=model.structured_output,
-            )  # fmt: skip
-            messages = build_messages(system, history, task.input, model.context_length)
-            try:
-                answer = await run_task(task, messages, runtime)
-            except ServerUnavailable:
-                if not self.router.uses_embedded or attempt:
-                    raise
-                logger.info("the embedded server stopped; starting it again")
-                self.router.forget()
-                continue
-            except ServerResponseError as exc:
-                if not (model.structured_output and _rejects_schema(exc)):
-                    raise
-                logger.info("%s rejected structured output; using <tool> tags", model.endpoint)
-                model.structured_output = False
-                continue
-            results.extend(runtime.results)
-            return answer
-        msg = f"Task {task.id} could not reach a working model after 3 attempts."
-        raise LocoError(msg)
-
-    def _runtime(
-        self, model: ModelConfig, emit: EventSink, approve: Approver | None
-    ) -> TaskRuntime:
-        files = project_files(self.project_dir)
-        return TaskRuntime(
-            client=self.router.client(model),
-            model=model,
-            registry=self.registry,
-            context=ToolContext(root=self.project_dir, file_choices=files[:300]),
-            emit=emit,
-            approve=approve,
-            max_steps=self.settings.max_steps,
-        )
+            self.metrics.record(tasks)
 
     def _approver(self, auto_approve: bool | None) -> Approver | None:
         if auto_approve if auto_approve is not None else self.auto_approve:
@@ -256,12 +218,6 @@ class Assistant:
         session.model = final[-1].model_id
         emit(Done(message=message))
         return message
-
-
-def _rejects_schema(error: ServerResponseError) -> bool:
-    """Return True if the error says structured output is unsupported, not something else."""
-    body = error.body.lower()
-    return error.status_code in _SCHEMA_REJECTED and any(word in body for word in _SCHEMA_WORDS)
 
 
 def _status_sink(emit: EventSink) -> Callable[[str, int | None, int | None], None]:

@@ -7,9 +7,10 @@ magics and the ``loco-nb`` command show the same text.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import ConfigError
@@ -18,6 +19,39 @@ from .models import ModelSize
 
 def default_home() -> Path:
     return Path.home() / ".loco"
+
+
+def check_base_url(value: str, name: str = "LOCO_BASE_URL") -> str:
+    """Return ``value`` without a trailing slash, or raise ValueError saying how to fix it."""
+    url = value.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        msg = (
+            f"{name}={value!r} is not an http(s) URL with a host; use e.g. http://127.0.0.1:1234/v1"
+        )
+        raise ValueError(msg)
+    if not url.endswith("/v1"):
+        msg = f"{name}={value!r} must end in /v1, e.g. {url}/v1"
+        raise ValueError(msg)
+    return url
+
+
+class ServerSettings(BaseModel):
+    """One more OpenAI-compatible server the router may send tasks to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(description="Base URL ending in /v1.")
+    api_key: SecretStr | None = Field(default=None, description="Bearer token, if any.")
+    models: dict[ModelSize, str] = Field(
+        default_factory=dict,
+        description="Size to model id on this server; sizes come from the server when empty.",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        return check_base_url(value, "url")
 
 
 class Settings(BaseSettings):
@@ -60,24 +94,33 @@ class Settings(BaseSettings):
     auto_approve: bool = Field(
         default=False, description="Run writes without asking. Off by default."
     )
+    servers: list[ServerSettings] = Field(
+        default_factory=list,
+        description=(
+            "More OpenAI-compatible servers, as a JSON list of {url, api_key, models}; "
+            'models maps sizes to model ids, e.g. {"XL": "qwen2.5-coder:32b"}.'
+        ),
+    )
+    planner_size: ModelSize = Field(
+        default=ModelSize.M, description="Size of the model that splits requests into tasks."
+    )
+    max_parallel: int = Field(
+        default=2, ge=1, le=16, description="How many independent tasks run at once."
+    )
+    tool_protocol: Literal["auto", "schema", "native", "text"] = Field(
+        default="auto",
+        description=(
+            "How models call tools: a schema-constrained JSON reply, the OpenAI tools field, "
+            "or <tool> tags in text. auto tries them in that order."
+        ),
+    )
 
     @field_validator("base_url")
     @classmethod
     def _check_base_url(cls, value: str | None) -> str | None:
         if value is None or not value.strip():
             return None
-        url = value.strip().rstrip("/")
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            msg = (
-                f"LOCO_BASE_URL={value!r} is not an http(s) URL with a host; "
-                "use e.g. http://127.0.0.1:1234/v1"
-            )
-            raise ValueError(msg)
-        if not url.endswith("/v1"):
-            msg = f"LOCO_BASE_URL={value!r} must end in /v1, e.g. {url}/v1"
-            raise ValueError(msg)
-        return url
+        return check_base_url(value)
 
     @property
     def weights_dir(self) -> Path:

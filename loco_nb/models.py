@@ -200,6 +200,10 @@ class ModelConfig(BaseModel):
         default=False,
         description="Whether the server honours response_format with a JSON schema.",
     )
+    native_tools: bool = Field(
+        default=False,
+        description="Whether to send the OpenAI tools field instead of asking for <tool> tags.",
+    )
 
 
 _id_lock = threading.Lock()

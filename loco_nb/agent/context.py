@@ -32,8 +32,10 @@ def build_messages(
     if fixed > budget:
         logger.warning(
             "the prompt needs about %d tokens but the model's window leaves %d; "
-            "the server may reject it", fixed, budget,
-        )  # fmt: skip
+            "the server may reject it",
+            fixed,
+            budget,
+        )
 
     turns: list[dict[str, Any]] = []
     used = fixed

@@ -11,12 +11,14 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import json_repair
+
 from ..errors import ApprovalRequired, StoreError, ToolError
-from ..llm.client import ChatClient, Usage
+from ..llm.client import ChatClient, ChatStream, NativeCall, Usage
 from ..models import ModelConfig, Task, ToolCall, ToolResult
 from ..tools import ANSWER, ToolContext, ToolRegistry, parse_decision, parse_tool_calls
 from . import prompts
@@ -53,6 +55,7 @@ class Step:
     errors: list[str] = field(default_factory=list)
     answer: str | None = None
     raw: str = ""
+    native: list[NativeCall] = field(default_factory=list)
 
 
 async def run_task(task: Task, messages: list[dict[str, Any]], runtime: TaskRuntime) -> str:
@@ -69,6 +72,10 @@ async def run_task(task: Task, messages: list[dict[str, Any]], runtime: TaskRunt
             break
 
         made.extend(step.calls)
+        if step.native:
+            messages.extend(await _run_native(task, step, runtime))
+            continue
+
         messages.append({"role": "assistant", "content": _as_tags(step.calls) or step.raw})
         results = [await _execute(task, call, runtime) for call in step.calls]
         feedback = clip(prompts.tool_results_message(results), runtime.model.context_length)
@@ -83,15 +90,20 @@ async def run_task(task: Task, messages: list[dict[str, Any]], runtime: TaskRunt
 async def _next_step(
     task: Task, messages: list[dict[str, Any]], runtime: TaskRuntime, number: int
 ) -> Step:
+    if runtime.model.native_tools:
+        return await _native_step(task, messages, runtime, number)
     if not runtime.model.structured_output:
         text = await _stream(task, messages, runtime, step=number)
         return _from_text(text)
 
     schema = runtime.registry.decision_schema(runtime.context)
     reply = await runtime.client.complete(
-        runtime.model.id, messages, json_schema=schema,
-        max_tokens=DECISION_MAX_TOKENS, temperature=0,
-    )  # fmt: skip
+        runtime.model.id,
+        messages,
+        json_schema=schema,
+        max_tokens=DECISION_MAX_TOKENS,
+        temperature=0,
+    )
     _count(task, reply.usage)
     decision = parse_decision(reply.content)
     if decision is None:
@@ -100,6 +112,75 @@ async def _next_step(
     if decision.name == ANSWER:
         return Step(raw=reply.content)
     return Step(calls=[decision], raw=reply.content)
+
+
+async def _native_step(
+    task: Task, messages: list[dict[str, Any]], runtime: TaskRuntime, number: int
+) -> Step:
+    """Ask with the OpenAI ``tools`` field; the reply is text, tool calls, or both."""
+    tools = [tool.openai_spec() for tool in runtime.registry]
+    stream = runtime.client.stream(
+        runtime.model.id,
+        messages,
+        tools=tools,
+        tool_choice="auto",
+        max_tokens=ANSWER_MAX_TOKENS,
+        temperature=0.2,
+    )
+    text = "".join([piece async for piece in _emitting(stream, task, runtime, number)]).strip()
+    _count(task, stream.usage)
+    if not stream.tool_calls:
+        return _from_text(text)
+
+    calls = [ToolCall(name=c.name, params=_arguments(c.arguments) or {}) for c in stream.tool_calls]
+    return Step(calls=calls, raw=text, native=stream.tool_calls)
+
+
+async def _run_native(task: Task, step: Step, runtime: TaskRuntime) -> list[dict[str, Any]]:
+    """Run a native step's calls; return the assistant turn and one tool turn per call."""
+    turns: list[dict[str, Any]] = [
+        {
+            "role": "assistant",
+            "content": step.raw or None,
+            "tool_calls": [
+                {
+                    "id": c.id,
+                    "type": "function",
+                    "function": {"name": c.name, "arguments": c.arguments},
+                }
+                for c in step.native
+            ],
+        }
+    ]
+    for native, call in zip(step.native, step.calls, strict=True):
+        if _arguments(native.arguments) is None:
+            content = (
+                f"The arguments of {native.name} are not a JSON object: {native.arguments[:200]!r}"
+            )
+        else:
+            result = await _execute(task, call, runtime)
+            content = clip(prompts.tool_results_message([result]), runtime.model.context_length)
+        turns.append({"role": "tool", "tool_call_id": native.id, "content": content})
+    return turns
+
+
+def _arguments(raw: str) -> dict[str, Any] | None:
+    """Return a native call's arguments as a dict, mending small-model JSON, or None."""
+    if not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = json_repair.loads(raw)
+    return value if isinstance(value, dict) else None
+
+
+async def _emitting(
+    stream: ChatStream, task: Task, runtime: TaskRuntime, step: int
+) -> AsyncIterator[str]:
+    async for text in stream:
+        runtime.emit(Token(task_id=task.id, text=text, step=step))
+        yield text
 
 
 def _from_text(text: str) -> Step:
@@ -115,10 +196,7 @@ async def _stream(
     stream = runtime.client.stream(
         runtime.model.id, messages, max_tokens=ANSWER_MAX_TOKENS, temperature=0.2
     )
-    pieces = []
-    async for text in stream:
-        pieces.append(text)
-        runtime.emit(Token(task_id=task.id, text=text, step=step))
+    pieces = [piece async for piece in _emitting(stream, task, runtime, step)]
     _count(task, stream.usage)
     return "".join(pieces).strip()
 

@@ -29,12 +29,13 @@ MAX_TASKS = 6
 PLAN_ATTEMPTS = 3
 PLAN_MAX_TOKENS = 600
 
-# Words and shapes that mark a request with several steps.
-_STEPS = re.compile(
-    r"\b(then|after that|afterwards|and also|as well as|finally|first|second|next|"
-    r"once (?:that|this|done)|step \d)\b|^\s*(?:\d+[.)]|[-*])\s+",
-    re.IGNORECASE | re.MULTILINE,
+# Words that join steps ("read X, then explain Y") and list items mark a request
+# with several steps; "first" or "next" alone are too common in plain questions.
+_SEQUENCE = re.compile(
+    r"\b(then|after that|afterwards|and also|as well as|once (?:that|this) is done)\b",
+    re.IGNORECASE,
 )
+_LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*])\s+\S", re.MULTILINE)
 
 _PROMPT = """You split a coding request into tasks for smaller models.
 Each task has: key (short, lowercase), type (one of {types}), description (one
@@ -52,15 +53,30 @@ _EXAMPLE_REQUEST = "Read config.py, then explain how the settings are loaded, an
 _EXAMPLE_PLAN = json.dumps(
     {
         "tasks": [
-            {"key": "read", "type": "analyze", "size": "S", "dependencies": [],
-             "description": "Read config.py and note how settings are loaded."},
-            {"key": "explain", "type": "answer", "size": "M", "dependencies": ["read"],
-             "description": "Explain how config.py loads settings."},
-            {"key": "tests", "type": "search", "size": "S", "dependencies": [],
-             "description": "List the test files of the project."},
+            {
+                "key": "read",
+                "type": "analyze",
+                "size": "S",
+                "dependencies": [],
+                "description": "Read config.py and note how settings are loaded.",
+            },
+            {
+                "key": "explain",
+                "type": "answer",
+                "size": "M",
+                "dependencies": ["read"],
+                "description": "Explain how config.py loads settings.",
+            },
+            {
+                "key": "tests",
+                "type": "search",
+                "size": "S",
+                "dependencies": [],
+                "description": "List the test files of the project.",
+            },
         ]
     }
-)  # fmt: skip
+)
 
 
 @dataclass
@@ -75,7 +91,9 @@ class PlanOutcome:
 
 def needs_plan(request: str) -> bool:
     """Return True when a request reads as several steps."""
-    return bool(_STEPS.search(request)) or request.count("?") > 1
+    if _SEQUENCE.search(request):
+        return True
+    return len(_LIST_ITEM.findall(request)) >= 2 or request.count("?") >= 2
 
 
 def planner_prompt() -> str:
@@ -129,9 +147,7 @@ async def make_plan(
     messages: list[dict[str, Any]] = [
         {
             "role": "system",
-            "content": _PROMPT.format(
-                types=", ".join(t.value for t in TaskType), max_tasks=MAX_TASKS
-            ),
+            "content": planner_prompt(),
         },
         {"role": "user", "content": (context + "\n\n" if context else "") + f"Request: {request}"},
     ]
@@ -139,9 +155,12 @@ async def make_plan(
     for attempt in range(1, PLAN_ATTEMPTS + 1):
         try:
             reply = await client.complete(
-                model.id, messages, json_schema=plan_schema(),
-                max_tokens=PLAN_MAX_TOKENS, temperature=0,
-            )  # fmt: skip
+                model.id,
+                messages,
+                json_schema=plan_schema(),
+                max_tokens=PLAN_MAX_TOKENS,
+                temperature=0,
+            )
         except ModelError as exc:
             logger.info("planning failed, running one task: %s", exc)
             return PlanOutcome(

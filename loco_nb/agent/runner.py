@@ -52,10 +52,11 @@ class PlanRunner:
 
     def _ready(self, busy: int) -> list[Task]:
         ready = [
-            task for task in self.tasks.values()
+            task
+            for task in self.tasks.values()
             if task.status == TaskStatus.PENDING
             and all(self.tasks[d].status == TaskStatus.COMPLETED for d in task.dependencies)
-        ]  # fmt: skip
+        ]
         return ready[: max(self.limit - busy, 0)]
 
     async def _start(self, task: Task) -> str:

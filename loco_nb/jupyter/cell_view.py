@@ -19,7 +19,8 @@ from ..agent.events import (
     ToolCallStarted,
     ToolResultReady,
 )
-from .render import MarkdownText, ToolCallView, ToolResultView, describe_call
+from ..models import Task
+from .render import MarkdownText, TaskList, ToolCallView, ToolResultView, describe_call
 
 # Re-rendering Markdown on every token is slow in the browser; ten times a second reads as live.
 REFRESH_SECONDS = 0.1
@@ -32,10 +33,11 @@ class CellView:
         self.started = time.monotonic()
         self.status = display(MarkdownText("⏳ *loco_nb is starting…*"), display_id=True)
         self.answer: Any = None
-        self.text = ""
-        self.step = 0
+        self.streams: dict[str, tuple[int, str]] = {}
         self.last_refresh = 0.0
         self.tool_count = 0
+        self.tasks: dict[str, Task] = {}
+        self.task_list: Any = None
 
     def __call__(self, event: Event) -> None:
         handler = getattr(self, f"_on_{type(event).__name__}", None)
@@ -56,20 +58,25 @@ class CellView:
 
     def _on_PlanCreated(self, event: PlanCreated) -> None:
         count = len(event.tasks)
+        self.tasks = {task.id: task for task in event.tasks}
+        self.task_list = display(TaskList(list(self.tasks.values())), display_id=True)
         self._status(f"⏳ *planned {count} task{'s' if count != 1 else ''}…*")
 
     def _on_TaskStarted(self, event: TaskStarted) -> None:
         task = event.task
+        self._refresh_tasks()
         self._status(f"⏳ *{task.type.value} task on `{task.model_id}` ({task.model_size.value})…*")
 
     def _on_Token(self, event: Token) -> None:
-        if event.step != self.step:
-            self.step = event.step
-            self.text = ""
-        self.text += event.text
+        step, text = self.streams.get(event.task_id, (event.step, ""))
+        if event.step != step:
+            text = ""
+        self.streams[event.task_id] = (event.step, text + event.text)
+
         now = time.monotonic()
         if now - self.last_refresh >= REFRESH_SECONDS:
-            self._show_answer(self.text)
+            self._show_answer(self._streamed())
+            self._refresh_tasks()
             self.last_refresh = now
 
     def _on_ToolCallStarted(self, event: ToolCallStarted) -> None:
@@ -77,7 +84,7 @@ class CellView:
             # That stream was a tool call, so the answer starts below the results.
             self.answer.update(ToolCallView(event.call))
             self.answer = None
-            self.text = ""
+            self.streams.pop(event.task_id, None)
         self._status(f"⏳ *running {describe_call(event.call)}…*")
 
     def _on_ToolResultReady(self, event: ToolResultReady) -> None:
@@ -85,15 +92,32 @@ class CellView:
         display(ToolResultView(event.result))
 
     def _on_TaskFinished(self, event: TaskFinished) -> None:
+        self._refresh_tasks()
         self._status(f"⏳ *task {event.task.type.value} finished…*")
 
     def _on_TaskFailed(self, event: TaskFailed) -> None:
+        self._refresh_tasks()
         self._status(f"✗ *task {event.task.type.value} failed:* {event.error}")
 
     def _on_Done(self, event: Done) -> None:
+        self._refresh_tasks()
         self._show_answer(event.message.content)
         tools = f"{self.tool_count} tool call{'s' if self.tool_count != 1 else ''}"
         self._status(f"✓ *answered in {self._elapsed()} · {tools}*")
+
+    def _streamed(self) -> str:
+        if len(self.streams) <= 1:
+            return next(iter(self.streams.values()), (0, ""))[1]
+        parts = []
+        for task_id, (_step, text) in self.streams.items():
+            task = self.tasks.get(task_id)
+            heading = f"**{task.description}**" if task else f"**{task_id}**"
+            parts.append(f"{heading}\n\n{text}")
+        return "\n\n---\n\n".join(parts)
+
+    def _refresh_tasks(self) -> None:
+        if self.task_list is not None:
+            self.task_list.update(TaskList(list(self.tasks.values())))
 
     def _show_answer(self, text: str) -> None:
         if self.answer is None:

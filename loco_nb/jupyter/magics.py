@@ -57,6 +57,11 @@ class LocoMagics(Magics):
     @argument("--model", "-m", help="A size (XS, S, M, L, XL) or a model id on the server.")
     @argument("--new", action="store_true", help="Start a new session before asking.")
     @argument("--yes", action="store_true", help="Approve file changes made while this cell runs.")
+    @argument(
+        "--plan",
+        action="store_true",
+        help="Split the request into tasks with the planner model and show the plan first.",
+    )
     @cell_magic("loco")  # type: ignore[arg-type]
     def loco_cell(self, line: str, cell: str) -> None:
         """Ask a local model about the project; the question is the body of the cell."""
@@ -71,7 +76,13 @@ class LocoMagics(Magics):
             assistant.new_session()
         view = CellView()
         try:
-            assistant.ask(question, model=args.model, on_event=view, auto_approve=args.yes or None)
+            assistant.ask(
+                question,
+                model=args.model,
+                on_event=view,
+                auto_approve=args.yes or None,
+                plan=True if args.plan else None,
+            )
         except KeyboardInterrupt:
             view.cancel()
             raise

@@ -14,7 +14,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import DiffLexer, TextLexer, guess_lexer_for_filename
 from pygments.util import ClassNotFound
 
-from ..models import ToolCall, ToolResult
+from ..models import Task, ToolCall, ToolResult, utc_now
 
 _BOX = (
     "border:1px solid var(--jp-border-color2, #ddd);border-radius:4px;"
@@ -78,6 +78,49 @@ class Table:
                 "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
             )
         return "\n".join(lines)
+
+
+_STATUS_ICONS = {
+    "pending": "·",
+    "in_progress": "⏳",
+    "completed": "✓",
+    "failed": "✗",
+    "cancelled": "■",
+}
+
+
+class TaskList(Table):
+    """The tasks of a request with their size, model, status and time so far."""
+
+    def __init__(self, tasks: list[Task]) -> None:
+        ids = {task.id: str(number) for number, task in enumerate(tasks, start=1)}
+        rows = [
+            [
+                ids[task.id],
+                f"{_STATUS_ICONS.get(task.status.value, '')} {task.status.value}",
+                task.type.value,
+                task.model_size.value,
+                task.model_id or "",
+                _elapsed(task),
+                ", ".join(ids.get(d, "?") for d in task.dependencies),
+                _shorten(task.description, 70),
+            ]
+            for task in tasks
+        ]
+        headers = ["#", "status", "type", "size", "model", "time", "after", "task"]
+        super().__init__(headers, rows)
+
+
+def _elapsed(task: Task) -> str:
+    if task.started_at is None:
+        return ""
+    end = task.completed_at or utc_now()
+    return f"{(end - task.started_at).total_seconds():.1f}s"
+
+
+def _shorten(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 class ToolCallView:

@@ -33,21 +33,37 @@ class Usage:
 
 
 @dataclass
+class NativeCall:
+    """A call from the OpenAI ``tool_calls`` field; ``arguments`` is the raw JSON text."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass
 class ChatReply:
     """A complete, non-streamed reply."""
 
     content: str
     finish_reason: str | None = None
     usage: Usage = field(default_factory=Usage)
+    tool_calls: list[NativeCall] = field(default_factory=list)
 
 
 @dataclass
 class ChatStream:
-    """A streamed reply: iterate for text deltas, then read ``usage`` and ``finish_reason``."""
+    """A streamed reply: iterate for text deltas, then read ``usage``, ``finish_reason``
+    and any ``tool_calls`` the server streamed in pieces."""
 
     chunks: AsyncIterator[str]
     usage: Usage = field(default_factory=Usage)
     finish_reason: str | None = None
+    call_parts: dict[int, NativeCall] = field(default_factory=dict)
+
+    @property
+    def tool_calls(self) -> list[NativeCall]:
+        return [self.call_parts[index] for index in sorted(self.call_parts)]
 
     def __aiter__(self) -> AsyncIterator[str]:
         return self.chunks
@@ -222,12 +238,27 @@ async def _read_events(
                 continue
             if choice.get("finish_reason"):
                 result.finish_reason = choice["finish_reason"]
-            text = (choice.get("delta") or {}).get("content")
+            delta = choice.get("delta") or {}
+            _collect_calls(delta.get("tool_calls"), result.call_parts)
+            text = delta.get("content")
             if text:
                 yield text
 
     msg = f"The stream from {url} ended before [DONE]; the reply is incomplete."
     raise StreamInterrupted(msg, url=url, model=model)
+
+
+def _collect_calls(pieces: Any, parts: dict[int, NativeCall]) -> None:
+    """Join streamed tool-call pieces: the first names the call, later ones add arguments."""
+    for piece in pieces if isinstance(pieces, list) else []:
+        if not isinstance(piece, dict):
+            continue
+        index = int(piece.get("index", len(parts)))
+        function = piece.get("function") or {}
+        call = parts.setdefault(index, NativeCall(id="", name="", arguments=""))
+        call.id = piece.get("id") or call.id or f"call_{index}"
+        call.name = call.name or function.get("name") or ""
+        call.arguments += function.get("arguments") or ""
 
 
 def _record_usage(payload: dict[str, Any], result: ChatStream) -> None:
@@ -276,8 +307,11 @@ def _parse_reply(payload: Any, url: str, model: str) -> ChatReply:
         raise ModelError(msg, url=url, model=model) from exc
 
     usage = payload.get("usage") or {}
+    parts: dict[int, NativeCall] = {}
+    _collect_calls(choice["message"].get("tool_calls"), parts)
     return ChatReply(
         content=content,
+        tool_calls=[parts[index] for index in sorted(parts)],
         finish_reason=choice.get("finish_reason"),
         usage=Usage(
             prompt_tokens=int(usage.get("prompt_tokens") or 0),

@@ -1,26 +1,38 @@
-"""Maps a size (XS … XL) or a model id to a model on a server, with its client.
+"""Maps a size (XS … XL) or a model id to a model on one of the configured servers.
 
-With ``LOCO_BASE_URL`` set, every size maps to ``LOCO_MODEL`` on that server,
-or to the first model it lists. Without it, the embedded server provides S
-(Qwen2.5-Coder 0.5B) and M (1.5B); XS falls back to S, and L and XL to M.
+Servers come from ``LOCO_BASE_URL`` (with ``LOCO_MODEL``) and ``LOCO_SERVERS``;
+with none configured, the embedded server provides S (Qwen2.5-Coder 0.5B) and
+M (1.5B). Each server's models get a size from an explicit map in the
+settings, else from what the server reports (parameter counts), else from
+the parameter count in the model id. A size with no model falls back to the
+nearest larger size, then the nearest smaller, and says so. A server that
+stops answering is marked down, and its sizes move to the other servers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from ..config import Settings
-from ..errors import ModelNotFound
+from ..config import ServerSettings, Settings
+from ..errors import ModelError, ModelNotFound, ServerUnavailable
 from ..models import ModelConfig, ModelSize
 from .client import ChatClient
 from .embedded import EmbeddedServer
 from .embedded.weights import Progress
+from .sizing import size_of
 
 logger = logging.getLogger("loco_nb")
 
 StatusSink = Callable[[str, int | None, int | None], None]
+
+EMBEDDED = "embedded"
+
+# A server found down is asked again on a later request, at most this often.
+RECHECK_SECONDS = 5.0
 
 
 def parse_size(value: str) -> ModelSize | None:
@@ -31,34 +43,70 @@ def parse_size(value: str) -> ModelSize | None:
         return None
 
 
+@dataclass
+class ServerHealth:
+    """What the router knows about one server."""
+
+    url: str
+    up: bool = True
+    error: ModelError | None = None
+    models: list[ModelConfig] = field(default_factory=list)
+    checked: float = field(default_factory=time.monotonic)
+
+
 class Router:
     """Resolves requests to models and owns one client per server."""
 
     def __init__(self, settings: Settings, embedded: EmbeddedServer | None = None) -> None:
         self.settings = settings
         self.embedded = embedded or EmbeddedServer(settings)
-        self._models: list[ModelConfig] | None = None
+        self.servers = _configured_servers(settings)
+        self._health: dict[str, ServerHealth] | None = None
         self._clients: dict[str, ChatClient] = {}
         self._lock = asyncio.Lock()
+        self.notices: list[str] = []
 
     @property
     def uses_embedded(self) -> bool:
-        return self.settings.base_url is None
+        return not self.servers
+
+    async def health(self, status: StatusSink | None = None) -> list[ServerHealth]:
+        """Return every server with its models, discovering them on first use."""
+        async with self._lock:
+            if self._health is None:
+                self._health = await self._discover(status)
+            else:
+                await self._recheck_down()
+            return list(self._health.values())
 
     async def models(self, status: StatusSink | None = None) -> list[ModelConfig]:
-        """Return the models available, starting the embedded server if it is the source."""
-        async with self._lock:
-            if self._models is None:
-                self._models = await self._discover(status)
-            return self._models
+        """Return the models of the servers that answer."""
+        servers = await self.health(status)
+        return [m for s in servers if s.up for m in s.models]
 
     async def resolve(self, choice: str | None, status: StatusSink | None = None) -> ModelConfig:
         """Return the model for a size or a model id; ``None`` means the default size."""
-        models = await self.models(status)
+        servers = await self.health(status)
+        models = [m for s in servers if s.up for m in s.models]
+        if not models:
+            raise _no_models_error(servers)
+
         size = parse_size(choice) if choice else self.settings.default_size
         if size is None:
             return self._by_id(models, choice or "")
-        return _nearest(models, size)
+        model, note = _nearest(models, size)
+        if note is not None:
+            self._notice(note, status)
+        return model
+
+    def mark_down(self, endpoint: str, error: ModelError) -> bool:
+        """Mark a server down; return True if another server still has models."""
+        if self._health is None or endpoint not in self._health:
+            return False
+        server = self._health[endpoint]
+        server.up, server.error, server.checked = False, error, time.monotonic()
+        logger.warning("server %s is down: %s", endpoint, error)
+        return any(s.up and s.models for s in self._health.values())
 
     def client(self, model: ModelConfig) -> ChatClient:
         if model.endpoint not in self._clients:
@@ -77,18 +125,40 @@ class Router:
         return self._clients[model.endpoint]
 
     def forget(self) -> None:
-        """Drop what was discovered, so the next request looks again (after a server died)."""
-        self._models = None
+        """Drop what was discovered, so the next request looks again."""
+        self._health = None
 
     async def aclose(self) -> None:
         clients, self._clients = list(self._clients.values()), {}
         for client in clients:
             await client.aclose()
 
-    async def _discover(self, status: StatusSink | None) -> list[ModelConfig]:
+    def _notice(self, text: str, status: StatusSink | None) -> None:
+        logger.info("%s", text)
+        self.notices.append(text)
+        if status is not None:
+            status(text, None, None)
+
+    async def _recheck_down(self) -> None:
+        assert self._health is not None
+        now = time.monotonic()
+        stale = [
+            server
+            for server in self.servers
+            if server.url in self._health
+            and not self._health[server.url].up
+            and now - self._health[server.url].checked >= RECHECK_SECONDS
+        ]
+        for health in await asyncio.gather(*(self._server_models(s) for s in stale)):
+            self._health[health.url] = health
+
+    async def _discover(self, status: StatusSink | None) -> dict[str, ServerHealth]:
         if self.uses_embedded:
-            return await asyncio.to_thread(self._embedded_models, status)
-        return await self._server_models()
+            models = await asyncio.to_thread(self._embedded_models, status)
+            return {EMBEDDED: ServerHealth(url=EMBEDDED, models=models)}
+
+        found = await asyncio.gather(*(self._server_models(s) for s in self.servers))
+        return {health.url: health for health in found}
 
     def _embedded_models(self, status: StatusSink | None) -> list[ModelConfig]:
         progress: Progress | None = None
@@ -114,41 +184,29 @@ class Router:
             for e in endpoints.values()
         ]
 
-    async def _server_models(self) -> list[ModelConfig]:
-        base_url = self.settings.base_url or ""
-        api_key = self.settings.api_key.get_secret_value() if self.settings.api_key else None
+    async def _server_models(self, server: ServerSettings) -> ServerHealth:
+        api_key = server.api_key.get_secret_value() if server.api_key else None
         probe = ModelConfig(
-            name="probe", size=ModelSize.M, id="", endpoint=base_url, api_key=api_key
+            name="probe", size=ModelSize.M, id="", endpoint=server.url, api_key=api_key
         )
-        listed = await self.client(probe).list_models()
+        try:
+            listed = await self.client(probe).list_models()
+        except ModelError as exc:
+            logger.warning("server %s is down: %s", server.url, exc)
+            return ServerHealth(url=server.url, up=False, error=exc)
 
-        wanted = self.settings.model
-        ids = [str(entry.get("id")) for entry in listed if entry.get("id")]
-        if wanted is None and not ids:
-            msg = f"{base_url} lists no models; load one in the server, or set LOCO_MODEL."
-            raise ModelNotFound(msg, url=base_url)
-        model_id = wanted or ids[0]
-        context = _context_length(next((e for e in listed if e.get("id") == model_id), {}))
-
-        logger.info("using model %s on %s", model_id, base_url)
-        return [
-            ModelConfig(
-                name=model_id,
-                size=size,
-                id=model_id,
-                endpoint=base_url,
-                api_key=api_key,
-                context_length=context,
-                structured_output=True,
-            )
-            for size in ModelSize
-        ]
+        models = _assign_sizes(server, listed, api_key, self.settings.tool_protocol)
+        logger.info(
+            "server %s serves %s", server.url, ", ".join(f"{m.size.value}={m.id}" for m in models)
+        )
+        return ServerHealth(url=server.url, models=models)
 
     def _by_id(self, models: list[ModelConfig], model_id: str) -> ModelConfig:
         for model in models:
             if model.id == model_id:
                 return model
         if not self.uses_embedded:
+            # A server may serve ids it does not list (Ollama tags, LM Studio's JIT loading).
             base = models[0]
             return base.model_copy(
                 update={"name": model_id, "id": model_id, "context_length": None}
@@ -158,21 +216,74 @@ class Router:
         raise ModelNotFound(msg, model=model_id)
 
 
-def _nearest(models: list[ModelConfig], size: ModelSize) -> ModelConfig:
+def _configured_servers(settings: Settings) -> list[ServerSettings]:
+    servers = list(settings.servers)
+    if settings.base_url is not None:
+        models = {size: settings.model for size in ModelSize} if settings.model else {}
+        servers.insert(
+            0, ServerSettings(url=settings.base_url, api_key=settings.api_key, models=models)
+        )
+    return servers
+
+
+def _assign_sizes(
+    server: ServerSettings, listed: list[dict[str, object]], api_key: str | None, protocol: str
+) -> list[ModelConfig]:
+    """Return the server's models with their sizes (several sizes may share one model)."""
+    by_id = {str(entry.get("id")): entry for entry in listed if entry.get("id")}
+    pairs: list[tuple[ModelSize, str]] = list(server.models.items())
+    if not pairs:
+        for model_id, entry in by_id.items():
+            sized = size_of(entry)
+            if sized is not None:
+                pairs.append((sized[0], model_id))
+        if not pairs and by_id:
+            # Nothing says how big the models are; the first one serves every size.
+            first = next(iter(by_id))
+            pairs = [(size, first) for size in ModelSize]
+
+    return [
+        ModelConfig(
+            name=model_id,
+            size=size,
+            id=model_id,
+            endpoint=server.url,
+            api_key=api_key,
+            context_length=_context_length(by_id.get(model_id, {})),
+            structured_output=protocol in ("auto", "schema"),
+            native_tools=protocol == "native",
+        )
+        for size, model_id in pairs
+    ]
+
+
+def _nearest(models: list[ModelConfig], size: ModelSize) -> tuple[ModelConfig, str | None]:
     """Return the model of ``size``, else the nearest larger one, else the nearest smaller."""
-    by_size = {m.size: m for m in models}
+    by_size: dict[ModelSize, ModelConfig] = {}
+    for model in models:
+        by_size.setdefault(model.size, model)
     if size in by_size:
-        return by_size[size]
+        return by_size[size], None
 
     larger = sorted(s for s in by_size if s > size)
     smaller = sorted((s for s in by_size if s < size), reverse=True)
-    for candidate in larger + smaller:
-        logger.info(
-            "no %s model; using the %s model %s", size.value, candidate.value, by_size[candidate].id
-        )
-        return by_size[candidate]
-    msg = f"No model is configured for size {size.value}."
-    raise ModelNotFound(msg)
+    candidate = (larger + smaller)[0]
+    chosen = by_size[candidate]
+    return (
+        chosen,
+        f"No {size.value} model is configured; using the {candidate.value} model {chosen.id}.",
+    )
+
+
+def _no_models_error(servers: list[ServerHealth]) -> ModelError:
+    down = [s for s in servers if not s.up and s.error is not None]
+    if len(down) == 1 and len(servers) == 1:
+        return down[0].error  # type: ignore[return-value]
+    if down:
+        reasons = "; ".join(str(s.error) for s in down)
+        return ServerUnavailable(f"None of the {len(servers)} servers answers: {reasons}")
+    urls = ", ".join(s.url for s in servers)
+    return ModelNotFound(f"{urls} list no models; load one in the server, or set LOCO_MODEL.")
 
 
 def _context_length(entry: dict[str, object]) -> int | None:

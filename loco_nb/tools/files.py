@@ -168,9 +168,10 @@ def project_files(root: Path, folder: Path | None = None) -> list[str]:
     for dirpath, dirnames, filenames in os.walk(folder or real_root):
         current = Path(dirpath)
         dirnames[:] = sorted(
-            d for d in dirnames
+            d
+            for d in dirnames
             if d not in HIDDEN_DIRS and not _ignored(spec, real_root, current / d, is_dir=True)
-        )  # fmt: skip
+        )
         for name in filenames:
             path = current / name
             if _ignored(spec, real_root, path, is_dir=False) or not _inside(real_root, path):

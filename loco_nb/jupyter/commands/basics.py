@@ -1,4 +1,4 @@
-"""Subcommands for models, sessions and export."""
+"""Subcommands for help, sessions and export."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from typing import Any
 
 from IPython.display import display
 
-from ..cell_view import CellView
-from ..render import MarkdownText, Table
+from ..render import Table
 from . import COMMANDS, arg, find, overview, subcommand
 
 
@@ -19,15 +18,6 @@ def show_help(magics: Any, args: Any) -> None:
         return
     print(f"%loco COMMAND [options]\n\n{overview()}\n\n%loco help COMMAND shows its options.")  # noqa: T201
     print("Ask questions in a %%loco cell; %%loco? lists its options.")  # noqa: T201
-
-
-@subcommand("models", "list the models and the sizes they serve")
-def list_models(magics: Any, args: Any) -> None:
-    view = CellView()
-    models = sorted(magics.assistant.models(on_event=view), key=lambda m: m.size)
-    view.status.update(MarkdownText(f"{len(models)} models"))
-    rows = [[m.size.value, m.id, m.endpoint, str(m.context_length or "?")] for m in models]
-    display(Table(["size", "model", "server", "context"], rows))
 
 
 @subcommand("sessions", "list this project's sessions, newest first")

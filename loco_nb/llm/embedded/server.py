@@ -147,12 +147,18 @@ class EmbeddedServer:
         with contextlib.suppress(FileNotFoundError):
             self.state_path.unlink()
         command = [
-            sys.executable, "-m", "loco_nb.llm.embedded",
-            "--state-file", str(self.state_path),
-            "--weights-dir", str(self.settings.weights_dir),
-            "--owner", f"kernel:{os.getpid()}",
-            "--parent-pid", str(os.getpid()),
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "loco_nb.llm.embedded",
+            "--state-file",
+            str(self.state_path),
+            "--weights-dir",
+            str(self.settings.weights_dir),
+            "--owner",
+            f"kernel:{os.getpid()}",
+            "--parent-pid",
+            str(os.getpid()),
+        ]
         with self.log_path.open("ab") as log:
             self._child = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=log, stderr=log
