@@ -84,7 +84,15 @@ async def run_task(task: Task, messages: list[dict[str, Any]], runtime: TaskRunt
         messages.append({"role": "user", "content": feedback})
 
     messages.append({"role": "user", "content": prompts.answer_instruction(task.input)})
-    return await _stream(task, messages, runtime, step=runtime.max_steps + 1)
+    answer = await _stream(task, messages, runtime, step=runtime.max_steps + 1)
+    echoed = parse_decision(answer)
+    if echoed is None or (echoed.name != ANSWER and echoed.name not in runtime.registry):
+        return answer
+
+    # Small models sometimes keep to the JSON protocol when asked for the answer.
+    messages.append({"role": "assistant", "content": answer})
+    messages.append({"role": "user", "content": prompts.plain_answer_correction()})
+    return await _stream(task, messages, runtime, step=runtime.max_steps + 2)
 
 
 async def _next_step(
@@ -194,7 +202,7 @@ async def _stream(
     task: Task, messages: list[dict[str, Any]], runtime: TaskRuntime, step: int
 ) -> str:
     stream = runtime.client.stream(
-        runtime.model.id, messages, max_tokens=ANSWER_MAX_TOKENS, temperature=0.2
+        runtime.model.id, messages, max_tokens=ANSWER_MAX_TOKENS, temperature=0
     )
     pieces = [piece async for piece in _emitting(stream, task, runtime, step)]
     _count(task, stream.usage)

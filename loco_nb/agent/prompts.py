@@ -35,9 +35,10 @@ Assistant: A list comprehension builds a list from an iterable: `[x * 2 for x in
 """
 
 _JSON_PROTOCOL = """
-Reply with one JSON object.
+While you gather information, reply with one JSON object.
 To call a tool: {{"name": "read_file", "params": {{"path": "main.py"}}}}.
 When the tool results above are enough to answer: {{"name": "answer"}}.
+When you are then asked for the answer, write it for the user in Markdown, not JSON.
 
 Examples:
 User: What does app.py do?
@@ -76,6 +77,11 @@ def answer_instruction(request: str) -> str:
         "fenced blocks tagged with its language, without the line numbers. Do not call tools."
         f"\nRequest: {request}"
     )
+
+
+def plain_answer_correction() -> str:
+    """Return the turn that asks again when a final answer came back as protocol JSON."""
+    return "That was JSON, not an answer. Write the answer for the user in Markdown now."
 
 
 def correction(errors: list[str]) -> str:
