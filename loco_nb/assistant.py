@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from ._background import BackgroundLoop
 from .agent.events import Done, Event, EventSink, Progress
 from .agent.loop import Approver
+from .agent.prompts import ANSWER_FORMATS
 from .agent.request import Request
 from .config import Settings, load_settings
 from .errors import ConfigError, LocoError
@@ -20,6 +25,26 @@ from .store.sessions import SessionStore
 from .tools import ToolRegistry, default_registry
 
 logger = logging.getLogger("loco_nb")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class AskOptions:
+    """Options of one request; each overrides the settings for that request only."""
+
+    model: str | None = None
+    auto_approve: bool | None = None
+    plan: bool | None = None
+    tools: bool = True
+    answer_format: str = "markdown"
+    base_url: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.answer_format not in ANSWER_FORMATS:
+            formats = ", ".join(ANSWER_FORMATS)
+            msg = f"Unknown answer format {self.answer_format!r}; use one of: {formats}."
+            raise ValueError(msg)
 
 
 class Assistant:
@@ -46,7 +71,7 @@ class Assistant:
             msg = f"Project folder {str(root)!r} does not exist or is not a folder."
             raise ConfigError(msg)
         self.project_dir = root.resolve()
-        self.settings = settings or load_settings()
+        self.settings = settings or load_settings(self.project_dir)
         self.auto_approve = auto_approve or self.settings.auto_approve
         self.approver = approver
         self.store = SessionStore(self.project_dir)
@@ -56,6 +81,9 @@ class Assistant:
         self._session: Session | None = None
         self._loop = BackgroundLoop()
         self._busy = threading.Lock()
+        # Each listener gets every event of every request on the assistant's loop thread;
+        # the panel listens here, so questions asked in cells reach it too.
+        self.listeners: list[EventSink] = []
 
     @property
     def session(self) -> Session:
@@ -95,36 +123,29 @@ class Assistant:
         self,
         text: str,
         *,
-        model: str | None = None,
         on_event: Callable[[Event], None] | None = None,
-        auto_approve: bool | None = None,
-        plan: bool | None = None,
+        **options: Any,
     ) -> Message:
         """Answer ``text`` in the current session and return the assistant message.
 
-        ``model`` is a size (XS … XL) or a model id. ``on_event`` receives
-        every event on the calling thread while the work runs. ``plan`` True
-        always asks the planner to split the request, False never does, and
-        None lets requests that read as several steps be planned.
+        ``on_event`` receives every event on the calling thread while the
+        work runs. The options are those of :class:`AskOptions`: ``model`` (a
+        size XS … XL or a model id), ``auto_approve``, ``plan`` (True always
+        plans, False never, None plans requests that read as several steps),
+        ``tools``, ``answer_format`` and ``base_url`` for this request only.
         """
 
         async def work(emit: EventSink) -> Message:
-            return await self.ask_async(
-                text, model=model, emit=emit, auto_approve=auto_approve, plan=plan
-            )
+            return await self.ask_async(text, emit=emit, **options)
 
         return self._loop.run(work, on_event)
 
     async def ask_async(
-        self,
-        text: str,
-        *,
-        model: str | None = None,
-        emit: EventSink | None = None,
-        auto_approve: bool | None = None,
-        plan: bool | None = None,
+        self, text: str, *, emit: EventSink | None = None, **options: Any
     ) -> Message:
         """Run one request; see :meth:`ask`."""
+        emit = self._with_listeners(emit)
+        chosen = AskOptions(**options)
         if not text or not text.strip():
             msg = "The request is empty; write a question or an instruction."
             raise ValueError(msg)
@@ -132,7 +153,7 @@ class Assistant:
             msg = "Another request is running in this assistant; wait for it or stop it."
             raise LocoError(msg)
         try:
-            return await self._answer(text.strip(), model, emit or _ignore, auto_approve, plan)
+            return await self._answer(text.strip(), chosen, emit or _ignore)
         finally:
             self._busy.release()
 
@@ -152,38 +173,61 @@ class Assistant:
             self._loop.close()
             self.router.embedded.stop()
 
-    async def _answer(
-        self,
-        text: str,
-        choice: str | None,
-        emit: EventSink,
-        auto_approve: bool | None,
-        plan: bool | None,
-    ) -> Message:
+    def run_soon(self, coroutine: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Schedule ``coroutine`` on the assistant's loop thread and return its future at once.
+
+        Front ends that must not block, such as the panel, run :meth:`ask_async`
+        this way, because the HTTP clients belong to that loop.
+        """
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop.loop)
+
+    def _with_listeners(self, emit: EventSink | None) -> EventSink | None:
+        if not self.listeners:
+            return emit
+
+        def broadcast(event: Event) -> None:
+            if emit is not None:
+                emit(event)
+            for listener in list(self.listeners):
+                try:
+                    listener(event)
+                except Exception:
+                    # A broken observer must not fail the request it watches.
+                    logger.exception("event listener %r failed on %s", listener, event)
+
+        return broadcast
+
+    async def _answer(self, text: str, options: AskOptions, emit: EventSink) -> Message:
         session = self.session
+        router = self.router
+        if options.base_url is not None:
+            router = Router(load_settings(self.project_dir, base_url=options.base_url))
         request = Request(
             text=text,
-            choice=choice,
-            router=self.router,
-            registry=self.registry,
-            settings=self.settings,
+            choice=options.model,
+            router=router,
+            registry=self.registry if options.tools else ToolRegistry(),
+            settings=router.settings,
             project_dir=self.project_dir,
             history=list(session.messages),
             emit=emit,
-            approve=self._approver(auto_approve),
+            approve=self._approver(options.auto_approve),
+            answer_format=options.answer_format,
         )
         session.messages.append(Message(role=Role.USER, content=text))
         self.store.save(session)
 
         tasks: list[Task] = []
         try:
-            tasks = await request.plan(plan)
+            tasks = await request.plan(options.plan)
             session.tasks.extend(tasks)
             await request.run(tasks)
             return self._finish(session, tasks, request.errors, request.results, emit)
         finally:
             self.store.save(session)
             self.metrics.record(tasks)
+            if router is not self.router:
+                await router.aclose()
 
     def _approver(self, auto_approve: bool | None) -> Approver | None:
         if auto_approve if auto_approve is not None else self.auto_approve:

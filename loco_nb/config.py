@@ -1,7 +1,8 @@
-"""Settings, read from ``LOCO_*`` environment variables.
+"""Settings: one model, filled from layered sources by :func:`load_settings`.
 
-Each field declares its environment variable, default and help once; the
-magics and the ``loco-nb`` command show the same text.
+Each field declares its default and help once; the magics, ``%loco config``
+and the README show the same text. Every field can be set as ``LOCO_<NAME>``
+in the environment or as ``name = value`` in a ``config.toml``.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from .errors import ConfigError
 from .models import ModelSize
 
 
@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     """Settings in force for one Assistant."""
 
     model_config = SettingsConfigDict(env_prefix="LOCO_", extra="forbid", validate_default=True)
+
+    # Where each value came from, such as "LOCO_MODEL" or "/p/.loco/config.toml".
+    _origins: dict[str, str] = PrivateAttr(default_factory=dict)
 
     base_url: str | None = Field(
         default=None,
@@ -122,6 +125,23 @@ class Settings(BaseSettings):
             return None
         return check_base_url(value)
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # load_settings reads the environment and the files itself, in its own order.
+        return (init_settings,)
+
+    @property
+    def origins(self) -> dict[str, str]:
+        """Where each setting came from; fields not listed have their default."""
+        return dict(self._origins)
+
     @property
     def weights_dir(self) -> Path:
         return self.models_dir or self.home / "models"
@@ -131,17 +151,19 @@ class Settings(BaseSettings):
         return self.home / "run"
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read the settings from the environment, with keyword overrides on top.
+def load_settings(
+    project_dir: Path | None = None,
+    *,
+    traits: dict[str, object] | None = None,
+    **overrides: object,
+) -> Settings:
+    """Return the settings in force, from the highest layer down.
 
-    Raises :class:`ConfigError` naming the variable and the value at fault.
+    The layers are ``overrides`` (a cell's options), ``traits`` (the magics'
+    traitlets), ``<project>/.loco/config.toml``, ``$LOCO_HOME/config.toml``
+    and the ``LOCO_*`` environment variables. Raises :class:`ConfigError`
+    naming the file or variable and the key at fault.
     """
-    try:
-        return Settings(**overrides)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"LOCO_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
-            for err in exc.errors()
-        )
-        msg = f"Invalid loco_nb settings: {problems}"
-        raise ConfigError(msg) from exc
+    from .config_layers import resolve
+
+    return resolve(Settings, project_dir, traits or {}, dict(overrides))

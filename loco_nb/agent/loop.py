@@ -44,6 +44,7 @@ class TaskRuntime:
     emit: EventSink
     approve: Approver | None = None
     max_steps: int = 6
+    answer_format: str = "markdown"
     results: list[ToolResult] = field(default_factory=list)
 
 
@@ -61,7 +62,8 @@ class Step:
 async def run_task(task: Task, messages: list[dict[str, Any]], runtime: TaskRuntime) -> str:
     """Run the loop for ``task`` and return its answer; tool results land in ``runtime``."""
     made: list[ToolCall] = []
-    for step_number in range(1, runtime.max_steps + 1):
+    steps = runtime.max_steps if any(True for _ in runtime.registry) else 0
+    for step_number in range(1, steps + 1):
         step = await _next_step(task, messages, runtime, step_number)
         if not step.calls and not step.errors:
             if step.answer is not None:
@@ -83,7 +85,8 @@ async def run_task(task: Task, messages: list[dict[str, Any]], runtime: TaskRunt
             feedback = (feedback + "\n\n" if feedback else "") + prompts.correction(step.errors)
         messages.append({"role": "user", "content": feedback})
 
-    messages.append({"role": "user", "content": prompts.answer_instruction(task.input)})
+    instruction = prompts.answer_instruction(task.input, runtime.answer_format)
+    messages.append({"role": "user", "content": instruction})
     answer = await _stream(task, messages, runtime, step=runtime.max_steps + 1)
     echoed = parse_decision(answer)
     if echoed is None or (echoed.name != ANSWER and echoed.name not in runtime.registry):

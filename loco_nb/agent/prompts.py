@@ -20,6 +20,12 @@ _INTRO = (
     "invent file contents.\n\nProject files: {files}\n\nTools:\n{tools}\n"
 )
 
+_NO_TOOLS = (
+    "You are loco_nb, a coding assistant inside a Jupyter notebook. You work on the "
+    "project in {root}, whose files are: {files}. You cannot read files in this turn, "
+    "so answer from the conversation and say when you would need to see a file.\n"
+)
+
 _TEXT_PROTOCOL = """
 To call a tool, reply with only the call:
 <tool>{{"name": "read_file", "params": {{"path": "main.py"}}}}</tool>
@@ -50,14 +56,31 @@ Assistant: {{"name": "answer"}}
 """
 
 
-def system_prompt(root: str, files: list[str], registry: ToolRegistry, *, constrained: bool) -> str:
-    """Return the system prompt for a task, in the protocol the server supports."""
+def system_prompt(
+    root: str,
+    files: list[str],
+    registry: ToolRegistry,
+    *,
+    constrained: bool,
+    project_summary: str = "",
+) -> str:
+    """Return the system prompt for a task, in the protocol the server supports.
+
+    ``project_summary`` is a few lines about the project (see
+    ``loco_nb.agent.project.prompt_summary``), put after the first paragraph.
+    """
     listed = ", ".join(files[:MAX_LISTED_FILES]) or "(none)"
     if len(files) > MAX_LISTED_FILES:
         listed += f", … ({len(files) - MAX_LISTED_FILES} more; use list_files)"
     tools = "\n".join(f"- {tool.describe()}" for tool in registry)
+    summary = f"{project_summary.strip()}\n" if project_summary.strip() else ""
+    if not tools:
+        return _NO_TOOLS.format(root=root, files=listed) + summary
 
     intro = _INTRO.format(root=root, files=listed, tools=tools)
+    if summary:
+        first, rest = intro.split("\n\n", 1)
+        intro = f"{first}\n{summary}\n{rest}"
     return intro + (_JSON_PROTOCOL if constrained else _TEXT_PROTOCOL).format()
 
 
@@ -70,13 +93,24 @@ def tool_results_message(results: list[ToolResult]) -> str:
     return "\n\n".join(parts)
 
 
-def answer_instruction(request: str) -> str:
-    """Return the last user turn before the final, unconstrained answer."""
-    return (
+ANSWER_FORMATS = {
+    "markdown": (
         "Now answer this request in Markdown, using the tool results above. Show code in "
         "fenced blocks tagged with its language, without the line numbers. Do not call tools."
-        f"\nRequest: {request}"
-    )
+    ),
+    "code": (
+        "Now answer this request with code only: one fenced block tagged with its language, "
+        "no explanation around it. Do not call tools."
+    ),
+    "text": "Now answer this request in plain text, without Markdown. Do not call tools.",
+    "json": "Now answer this request with one JSON value and nothing else. Do not call tools.",
+    "html": "Now answer this request with one HTML fragment and nothing else. Do not call tools.",
+}
+
+
+def answer_instruction(request: str, answer_format: str = "markdown") -> str:
+    """Return the last user turn before the final, unconstrained answer."""
+    return f"{ANSWER_FORMATS[answer_format]}\nRequest: {request}"
 
 
 def plain_answer_correction() -> str:

@@ -50,6 +50,7 @@ class Request:
     emit: EventSink
     approve: Approver | None = None
     project_summary: str = ""
+    answer_format: str = "markdown"
     results: list[ToolResult] = field(default_factory=list)
     errors: dict[str, BaseException] = field(default_factory=dict)
     tasks: dict[str, Task] = field(default_factory=dict)
@@ -158,6 +159,7 @@ class Request:
             emit=self.emit,
             approve=self.approve,
             max_steps=self.settings.max_steps,
+            answer_format=self.answer_format,
         )
 
     def _status(self, text: str, done: int | None, total: int | None) -> None:

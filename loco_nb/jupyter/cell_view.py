@@ -20,7 +20,7 @@ from ..agent.events import (
     ToolResultReady,
 )
 from ..models import Task
-from .render import MarkdownText, TaskList, ToolCallView, ToolResultView, describe_call
+from .render import AnswerView, MarkdownText, TaskList, ToolCallView, ToolResultView, describe_call
 
 # Re-rendering Markdown on every token is slow in the browser; ten times a second reads as live.
 REFRESH_SECONDS = 0.1
@@ -29,7 +29,8 @@ REFRESH_SECONDS = 0.1
 class CellView:
     """One status line, then each tool result as its own output, then the streamed answer."""
 
-    def __init__(self) -> None:
+    def __init__(self, answer_format: str = "markdown") -> None:
+        self.answer_format = answer_format
         self.started = time.monotonic()
         self.status = display(MarkdownText("⏳ *loco_nb is starting…*"), display_id=True)
         self.answer: Any = None
@@ -101,7 +102,7 @@ class CellView:
 
     def _on_Done(self, event: Done) -> None:
         self._refresh_tasks()
-        self._show_answer(event.message.content)
+        self._show_answer(event.message.content, final=True)
         tools = f"{self.tool_count} tool call{'s' if self.tool_count != 1 else ''}"
         self._status(f"✓ *answered in {self._elapsed()} · {tools}*")
 
@@ -119,11 +120,13 @@ class CellView:
         if self.task_list is not None:
             self.task_list.update(TaskList(list(self.tasks.values())))
 
-    def _show_answer(self, text: str) -> None:
+    def _show_answer(self, text: str, *, final: bool = False) -> None:
+        # While streaming, a partial JSON or HTML reply reads best as plain Markdown.
+        shown: Any = AnswerView(text, self.answer_format) if final else MarkdownText(text)
         if self.answer is None:
-            self.answer = display(MarkdownText(text), display_id=True)
+            self.answer = display(shown, display_id=True)
         else:
-            self.answer.update(MarkdownText(text))
+            self.answer.update(shown)
 
     def _status(self, text: str) -> None:
         if self.status is not None:

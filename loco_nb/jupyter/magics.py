@@ -10,12 +10,14 @@ from typing import Any, cast
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
-from traitlets import Bool, Unicode, observe
+from traitlets import Bool, Int, Unicode, observe
 
+from ..agent.prompts import ANSWER_FORMATS
 from ..assistant import Assistant
+from ..config import load_settings
 from ..errors import LocoError
-from . import commands
-from .cell_view import CellView
+from . import cell_request, commands
+from .cell_request import CellRequest
 
 
 @magics_class
@@ -28,6 +30,15 @@ class LocoMagics(Magics):
     auto_approve = Bool(False, help="Let models write files without asking. Off by default.").tag(
         config=True
     )
+    default_size = Unicode("", help="Size used when a cell names none: XS, S, M, L or XL.").tag(
+        config=True
+    )
+    base_url = Unicode("", help="OpenAI-compatible base URL ending in /v1.").tag(config=True)
+    model = Unicode("", help="Model id on that server.").tag(config=True)
+    max_steps = Int(None, allow_none=True, help="Tool-calling rounds per task.").tag(config=True)
+    max_parallel = Int(None, allow_none=True, help="Independent tasks run at once.").tag(
+        config=True
+    )
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
@@ -37,14 +48,36 @@ class LocoMagics(Magics):
     def assistant(self) -> Assistant:
         """The kernel's assistant, created on first use."""
         if self._assistant is None:
-            root = Path(self.project_dir or os.getcwd())
+            root = Path(self.project_dir or os.getcwd()).expanduser()
             try:
-                self._assistant = Assistant(root, auto_approve=self.auto_approve)
+                settings = load_settings(root if root.is_dir() else None, traits=self.settings())
+                self._assistant = Assistant(root, auto_approve=self.auto_approve, settings=settings)
             except LocoError as exc:
                 raise UsageError(str(exc)) from exc
         return self._assistant
 
-    @observe("project_dir", "auto_approve")
+    def settings(self) -> dict[str, object]:
+        """Return the traitlets that set a value, as settings."""
+        values: dict[str, object] = {
+            "default_size": self.default_size.upper() or None,
+            "base_url": self.base_url or None,
+            "model": self.model or None,
+            "max_steps": self.max_steps,
+            "max_parallel": self.max_parallel,
+        }
+        if self.auto_approve:
+            values["auto_approve"] = True
+        return {name: value for name, value in values.items() if value is not None}
+
+    @observe(
+        "project_dir",
+        "auto_approve",
+        "default_size",
+        "base_url",
+        "model",
+        "max_steps",
+        "max_parallel",
+    )
     def _settings_changed(self, change: Any) -> None:
         self.close()
 
@@ -55,40 +88,48 @@ class LocoMagics(Magics):
 
     @magic_arguments(name="%loco")
     @argument("--model", "-m", help="A size (XS, S, M, L, XL) or a model id on the server.")
+    @argument("--session", "-s", help="Switch to this session id before asking.")
     @argument("--new", action="store_true", help="Start a new session before asking.")
-    @argument("--yes", action="store_true", help="Approve file changes made while this cell runs.")
+    @argument(
+        "--format",
+        "-f",
+        default="markdown",
+        choices=list(ANSWER_FORMATS),
+        help="How to answer; code puts the code in a new cell below instead of running it.",
+    )
+    @argument("--no-tools", action="store_true", help="Answer without reading any file.")
     @argument(
         "--plan",
         action="store_true",
         help="Split the request into tasks with the planner model and show the plan first.",
     )
+    @argument("--yes", action="store_true", help="Approve file changes made while this cell runs.")
+    @argument("--base-url", help="An OpenAI-compatible base URL for this cell only.")
     @cell_magic("loco")  # type: ignore[arg-type]
     def loco_cell(self, line: str, cell: str) -> None:
-        """Ask a local model about the project; the question is the body of the cell."""
+        """Ask a local model about the project; the question is the body of the cell.
+
+        {name} inserts a variable's value, {In[3]} and {Out[3]} a cell's input and
+        output, {error} the last traceback; {{ and }} write literal braces.
+        """
         args = parse_argstring(self.loco_cell, line)
         question = cell.strip()
         if not question:
             msg = "The %%loco cell is empty; write your question on the lines below %%loco."
             raise UsageError(msg)
 
-        assistant = self.assistant
-        if args.new:
-            assistant.new_session()
-        view = CellView()
-        try:
-            assistant.ask(
-                question,
-                model=args.model,
-                on_event=view,
-                auto_approve=args.yes or None,
-                plan=True if args.plan else None,
-            )
-        except KeyboardInterrupt:
-            view.cancel()
-            raise
-        except (LocoError, ValueError) as exc:
-            view.fail(exc)
-            raise UsageError(str(exc)) from exc
+        request = CellRequest(
+            question=question,
+            model=args.model,
+            session=args.session,
+            new=args.new,
+            answer_format=args.format,
+            tools=not args.no_tools,
+            plan=True if args.plan else None,
+            yes=args.yes,
+            base_url=args.base_url,
+        )
+        cell_request.run(self, request)
 
     @line_magic("loco")  # type: ignore[arg-type]
     def loco_line(self, line: str) -> None:

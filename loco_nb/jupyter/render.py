@@ -7,6 +7,8 @@ JupyterLab, in an exported notebook and on a static notebook viewer.
 from __future__ import annotations
 
 import html
+import json
+import re
 from typing import Any
 
 from pygments import highlight
@@ -45,6 +47,38 @@ class MarkdownText:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         return {"text/markdown": self.text, "text/plain": self.text}
+
+
+class AnswerView:
+    """An answer in the format a cell asked for: Markdown, plain text, JSON, HTML or code."""
+
+    def __init__(self, text: str, answer_format: str = "markdown") -> None:
+        self.text = text
+        self.format = answer_format
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        if self.format == "text":
+            return {"text/plain": self.text}
+        if self.format == "html":
+            return {"text/html": strip_fence(self.text), "text/plain": self.text}
+        if self.format == "json":
+            try:
+                return {
+                    "application/json": json.loads(strip_fence(self.text)),
+                    "text/plain": self.text,
+                }
+            except json.JSONDecodeError:
+                return {"text/plain": self.text}
+        return {"text/markdown": self.text, "text/plain": self.text}
+
+
+def strip_fence(text: str) -> str:
+    """Return the body of the first fenced block in ``text``, or ``text`` without fences."""
+    match = _FENCED.search(text)
+    return match.group(1).strip("\n") if match else text.strip()
+
+
+_FENCED = re.compile(r"```[\w+-]*[^\n]*\n(.*?)```", re.DOTALL)
 
 
 class Table:

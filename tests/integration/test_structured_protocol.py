@@ -113,7 +113,7 @@ def test_system_prompt_uses_json_protocol(
 
     system = scripted.requests[0]["messages"][0]
     assert system["role"] == "system"
-    assert "Reply with one JSON object." in system["content"]
+    assert "reply with one JSON object." in system["content"]
     assert "<tool>" not in system["content"]
     assert str(project.resolve()) in system["content"]
 

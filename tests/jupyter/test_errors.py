@@ -52,7 +52,8 @@ def test_unknown_command_suggests_nothing(run_cells: RunCells, setup_cells: list
     message = run.reply(2)["evalue"]
 
     assert "Did you mean" not in message
-    assert "Commands: export, help, models, new, sessions." in message
+    assert "Commands: " in message
+    assert "sessions" in message.split("Commands: ")[1]
 
 
 def test_server_down_names_url(

@@ -109,9 +109,18 @@ def test_cell_help_lists_options(run_cells: RunCells) -> None:
 
     help_text = run.pager(1)
 
-    for option in ("--model", "--new", "--yes"):
+    for option in (
+        "--model",
+        "--session",
+        "--new",
+        "--format",
+        "--no-tools",
+        "--plan",
+        "--yes",
+        "--base-url",
+    ):
         assert option in help_text, option
-    assert "%%loco [--model MODEL] [--new] [--yes]" in help_text
+    assert "%%loco [--model MODEL] [--session SESSION] [--new]" in help_text
 
 
 def test_bare_line_magic_prints_help(run_cells: RunCells) -> None:

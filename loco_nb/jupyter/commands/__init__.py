@@ -72,4 +72,4 @@ def overview() -> str:
     return "\n".join(lines)
 
 
-from . import basics, models  # noqa: E402, F401  (registers the subcommands)
+from . import basics, models, notebook, panel  # noqa: E402, F401  (registers the subcommands)
