@@ -14,14 +14,27 @@ from typing import Any, TypeVar
 from ._background import BackgroundLoop
 from .agent.events import Done, Event, EventSink, Progress
 from .agent.loop import Approver
+from .agent.project import analyze_project, current_context, prompt_summary
 from .agent.prompts import ANSWER_FORMATS
 from .agent.request import Request
 from .config import Settings, load_settings
-from .errors import ConfigError, LocoError
+from .errors import ConfigError, LocoError, StoreError
 from .llm.router import Router, ServerHealth
-from .models import Message, ModelConfig, Role, Session, Task, TaskStatus, ToolResult
+from .models import (
+    Message,
+    ModelConfig,
+    ProjectContext,
+    Role,
+    Session,
+    Task,
+    TaskStatus,
+    ToolResult,
+)
+from .store.index import SearchHit
 from .store.metrics import MetricsStore
-from .store.sessions import SessionStore
+from .store.project import ProjectCache
+from .store.sessions import TRASH_LABEL, SessionListing, SessionStore
+from .store.trash import TrashEntry, list_trash, restore
 from .tools import ToolRegistry, default_registry
 
 logger = logging.getLogger("loco_nb")
@@ -201,7 +214,7 @@ class Assistant:
         session = self.session
         router = self.router
         if options.base_url is not None:
-            router = Router(load_settings(self.project_dir, base_url=options.base_url))
+            router = Router(router.settings.for_server(options.base_url))
         request = Request(
             text=text,
             choice=options.model,
@@ -213,6 +226,7 @@ class Assistant:
             emit=emit,
             approve=self._approver(options.auto_approve),
             answer_format=options.answer_format,
+            project_summary=self._project_summary(),
         )
         session.messages.append(Message(role=Role.USER, content=text))
         self.store.save(session)
@@ -223,6 +237,18 @@ class Assistant:
             session.tasks.extend(tasks)
             await request.run(tasks)
             return self._finish(session, tasks, request.errors, request.results, emit)
+        except (Exception, asyncio.CancelledError) as exc:
+            # The session records that this question got no answer, and why.
+            reason = "stopped by the user" if isinstance(exc, asyncio.CancelledError) else str(exc)
+            session.messages.append(
+                Message(
+                    role=Role.ASSISTANT,
+                    error=reason,
+                    tool_results=request.results,
+                    task_ids=[t.id for t in tasks],
+                )
+            )
+            raise
         finally:
             self.store.save(session)
             self.metrics.record(tasks)
@@ -262,6 +288,137 @@ class Assistant:
         session.model = final[-1].model_id
         emit(Done(message=message))
         return message
+
+    # Sessions, the trash, notebooks and the project context, for %loco and the panel.
+
+    @property
+    def current_session_id(self) -> str | None:
+        """The id of the current session, or None before the first request creates one."""
+        return self._session.id if self._session is not None else None
+
+    @property
+    def trash_dir(self) -> Path:
+        return self.settings.home / "trash"
+
+    def session_summaries(self) -> SessionListing:
+        """List the project's sessions from the index, newest first, without parsing them."""
+        return self.store.summaries()
+
+    def rename_session(self, title: str, session_id: str | None = None) -> Session:
+        """Give a session (the current one by default) a new title and return it."""
+        target = session_id or self.session.id
+        renamed = self.store.rename(target, title)
+        if self._session is not None and self._session.id == target:
+            self._session.title = renamed.title
+        return renamed
+
+    def delete_sessions(self, session_ids: list[str]) -> TrashEntry:
+        """Move sessions to the trash; deleting the current one starts a new one on next use."""
+        entry = self.store.delete(session_ids, self.trash_dir)
+        if self.current_session_id in session_ids:
+            self._session = None
+        return entry
+
+    def trash(self) -> list[TrashEntry]:
+        return list_trash(self.trash_dir)
+
+    def restore_from_trash(self, name: str | None = None) -> tuple[TrashEntry, list[Path]]:
+        """Move the trash entry ``name`` back, or the newest deletion of sessions."""
+        entries = self.trash()
+        if name:
+            chosen = [entry for entry in entries if entry.folder.name == name]
+        else:
+            chosen = [entry for entry in entries if entry.label == TRASH_LABEL][:1]
+        if not chosen:
+            what = f"no entry named {name!r}" if name else "no deleted sessions"
+            msg = f"The trash in {self.trash_dir} has {what}; %loco trash lists what it holds."
+            raise StoreError(msg, path=self.trash_dir)
+        return chosen[0], restore(chosen[0])
+
+    def export_sessions(
+        self,
+        session_ids: list[str] | None = None,
+        *,
+        all_sessions: bool = False,
+        include_tools: bool = True,
+        output: Path | None = None,
+    ) -> list[tuple[str, Path]]:
+        """Write sessions as notebooks: the current one, ``session_ids``, or all of them.
+
+        ``output`` is the notebook for one session or the folder for several;
+        by default each goes to ``<session id>.ipynb`` in the project folder.
+        Returns each session id with the path written.
+        """
+        from .jupyter.export import export_session
+
+        sessions = self._sessions_to_export(session_ids, all_sessions)
+        several = all_sessions or len(sessions) > 1
+        if several and output is not None and output.suffix == ".ipynb":
+            msg = f"{len(sessions)} sessions need a folder to go to, not the notebook {output}."
+            raise StoreError(msg, path=output)
+
+        written = []
+        for session in sessions:
+            if output is None:
+                target = self.project_dir / f"{session.id}.ipynb"
+            elif several:
+                target = output / f"{session.id}.ipynb"
+            else:
+                target = output
+            path = export_session(session, target, include_tools=include_tools)
+            written.append((session.id, path))
+        return written
+
+    def import_notebook(self, path: Path) -> Session:
+        """Turn the notebook at ``path`` into a new session and make it the current one."""
+        from .jupyter.importer import notebook_to_session, read_notebook
+
+        notebook = read_notebook(path)
+        reserved = self.store.create()
+        session = notebook_to_session(notebook, reserved.id, path.name)
+        self.store.save(session)
+        self._session = session
+        return session
+
+    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+        """Return the messages and titles of this project's sessions that match ``text``."""
+        return self.store.search(text, limit)
+
+    def project_context(self) -> ProjectContext:
+        """Return the project context, scanned again if the project's files changed."""
+        return current_context(self.project_dir, ProjectCache(self.project_dir))
+
+    def analyze_project(
+        self, model: str | None = None, on_event: Callable[[Event], None] | None = None
+    ) -> ProjectContext:
+        """Scan the project again and have ``model`` (a size or an id) describe it."""
+
+        async def work(emit: EventSink) -> ProjectContext:
+            return await analyze_project(self.project_dir, self.router, model, _status_sink(emit))
+
+        return self._loop.run(work, on_event)
+
+    def _sessions_to_export(
+        self, session_ids: list[str] | None, all_sessions: bool
+    ) -> list[Session]:
+        if all_sessions:
+            return self.store.list()
+        if not session_ids:
+            return [self.session]
+
+        sessions = []
+        for session_id in session_ids:
+            current = session_id == self.current_session_id
+            sessions.append(self.session if current else self.store.load(session_id))
+        return sessions
+
+    def _project_summary(self) -> str:
+        # A project folder that cannot be scanned or cached must not stop a request.
+        try:
+            return prompt_summary(self.project_context())
+        except LocoError as exc:
+            logger.warning("no project context for this request: %s", exc)
+            return ""
 
 
 def _status_sink(emit: EventSink) -> Callable[[str, int | None, int | None], None]:

@@ -7,11 +7,12 @@ import logging
 import sys
 from pathlib import Path
 
-from .agent.events import Event, Progress, Token, ToolCallStarted
+from .agent.events import Event, Progress, Token, ToolCallStarted, ToolResultReady
 from .assistant import Assistant
 from .config import load_settings
 from .errors import LocoError
 from .jupyter.render import describe_call
+from .llm.embedded.server import ServerState, is_healthy
 from .llm.embedded.serving import serve
 from .llm.embedded.weights import EMBEDDED_WEIGHTS, ensure_weights
 
@@ -38,10 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         return _run(args)
-    except LocoError as exc:
+    except (LocoError, ValueError) as exc:
         print(f"loco-nb: {exc}", file=sys.stderr)  # noqa: T201
         return 1
     except KeyboardInterrupt:
+        print("\nloco-nb: stopped; the session was saved.", file=sys.stderr)  # noqa: T201
         return 130
 
 
@@ -68,6 +70,14 @@ def _run(args: argparse.Namespace) -> int:
 
 def _serve() -> int:
     settings = load_settings()
+    running = ServerState.read(settings.run_dir / "embedded.json")
+    if running is not None and is_healthy(running):
+        urls = ", ".join(e.base_url for e in running.endpoints)
+        msg = (
+            f"an embedded server already runs (pid {running.pid}, {urls}); kernels reuse it. "
+            "Stop it first to start another."
+        )
+        raise LocoError(msg)
     for spec in EMBEDDED_WEIGHTS:
         ensure_weights(spec, settings.weights_dir, _print_progress(spec.filename))
 
@@ -98,6 +108,8 @@ def _print_event(event: Event) -> None:
         print(event.text, end="", flush=True)  # noqa: T201
     elif isinstance(event, ToolCallStarted):
         print(f"\n→ {describe_call(event.call)}", file=sys.stderr)  # noqa: T201
+    elif isinstance(event, ToolResultReady) and not event.result.ok:
+        print(f"  ✗ {event.result.content}", file=sys.stderr)  # noqa: T201
     elif isinstance(event, Progress) and event.total is None:
         print(event.text, file=sys.stderr)  # noqa: T201
 

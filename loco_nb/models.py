@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+import uuid
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
@@ -118,7 +119,10 @@ class ToolResult(StoredModel):
 
     ``content`` is the plain text fed back to the model. ``kind`` and ``data``
     keep what a renderer needs to rebuild the rich form (highlighted code, a
-    table) when the session is shown again or exported.
+    table) when the session is shown again or exported. ``approval`` records
+    how a call that needed approval was decided: ``approved``, ``always``
+    (allowed for the session), ``auto`` (auto-approve) or ``denied``; it is
+    None for calls that need none.
     """
 
     name: str
@@ -127,17 +131,31 @@ class ToolResult(StoredModel):
     content: str = ""
     kind: str = "text"
     data: dict[str, Any] = Field(default_factory=dict)
+    approval: str | None = None
+
+
+def new_message_id() -> str:
+    """Return a random message id, unique across processes."""
+    return f"msg_{uuid.uuid4().hex}"
 
 
 class Message(StoredModel):
-    """One turn of a conversation."""
+    """One turn of a conversation.
 
+    ``id`` is what the store merges by when two kernels write the same session;
+    the store gives messages of files written before ids existed a stable one.
+    """
+
+    id: str = Field(default_factory=new_message_id)
     role: Role
     content: str = ""
     tool_calls: list[ToolCall] = Field(default_factory=list)
     tool_results: list[ToolResult] = Field(default_factory=list)
     task_ids: list[str] = Field(default_factory=list)
     created: datetime = Field(default_factory=utc_now)
+    error: str | None = Field(
+        default=None, description="Why the request failed or stopped, on an assistant message."
+    )
 
 
 class Task(StoredModel):
@@ -183,6 +201,15 @@ class ProjectContext(StoredModel):
     entry_points: list[str] = Field(default_factory=list)
     generated: datetime = Field(default_factory=utc_now)
     file_count: int = 0
+    fingerprint: str = Field(
+        default="", description="Digest of the paths, sizes and mtimes the static pass saw."
+    )
+    description_model: str | None = Field(
+        default=None, description="Id of the model that wrote the description."
+    )
+    description_error: str = Field(
+        default="", description="Why the last attempt to write a description failed, if it did."
+    )
 
 
 class ModelConfig(BaseModel):

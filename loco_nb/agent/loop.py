@@ -8,26 +8,27 @@ tags in free text, and the first reply without one is the answer.
 
 from __future__ import annotations
 
-import inspect
+import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import json_repair
+from pydantic import BaseModel
 
 from ..errors import ApprovalRequired, StoreError, ToolError
 from ..llm.client import ChatClient, ChatStream, NativeCall, Usage
 from ..models import ModelConfig, Task, ToolCall, ToolResult
-from ..tools import ANSWER, ToolContext, ToolRegistry, parse_decision, parse_tool_calls
+from ..tools import ANSWER, Tool, ToolContext, ToolRegistry, parse_decision, parse_tool_calls
+from ..tools.approvals import ApprovalPolicy, ApprovalRequest, Verdict
+from ..tools.approvals import Approver as Approver  # re-exported for the callers of run_task
 from . import prompts
 from .context import clip
-from .events import EventSink, Token, ToolCallStarted, ToolResultReady
+from .events import ApprovalRequested, EventSink, Token, ToolCallStarted, ToolResultReady
 
 logger = logging.getLogger("loco_nb")
-
-Approver = Callable[[ToolCall], "bool | Awaitable[bool]"]
 
 DECISION_MAX_TOKENS = 512
 ANSWER_MAX_TOKENS = 2048
@@ -88,14 +89,24 @@ async def run_task(task: Task, messages: list[dict[str, Any]], runtime: TaskRunt
     instruction = prompts.answer_instruction(task.input, runtime.answer_format)
     messages.append({"role": "user", "content": instruction})
     answer = await _stream(task, messages, runtime, step=runtime.max_steps + 1)
-    echoed = parse_decision(answer)
-    if echoed is None or (echoed.name != ANSWER and echoed.name not in runtime.registry):
+    if not _is_protocol(answer, runtime):
         return answer
 
-    # Small models sometimes keep to the JSON protocol when asked for the answer.
+    # Small models sometimes keep to the tool protocol when asked for the answer.
     messages.append({"role": "assistant", "content": answer})
     messages.append({"role": "user", "content": prompts.plain_answer_correction()})
-    return await _stream(task, messages, runtime, step=runtime.max_steps + 2)
+    retry = await _stream(task, messages, runtime, step=runtime.max_steps + 2)
+    if not _is_protocol(retry, runtime):
+        return retry
+    return prompts.no_answer_notice(runtime.results)
+
+
+def _is_protocol(text: str, runtime: TaskRuntime) -> bool:
+    """Return True if an answer is a tool call or the answer marker instead of prose."""
+    if parse_tool_calls(text).calls:
+        return True
+    echoed = parse_decision(text)
+    return echoed is not None and (echoed.name == ANSWER or echoed.name in runtime.registry)
 
 
 async def _next_step(
@@ -216,37 +227,47 @@ async def _execute(task: Task, call: ToolCall, runtime: TaskRuntime) -> ToolResu
     task.tool_calls.append(call)
     runtime.emit(ToolCallStarted(task_id=task.id, call=call))
     try:
-        result = await _run_checked(call, runtime)
+        result = await _run_checked(task, call, runtime)
     except (ToolError, StoreError) as exc:
         logger.info("tool %s failed in %s: %s", call.name, task.id, exc)
+        denied = Verdict.DENIED.value if isinstance(exc, ApprovalRequired) else None
         result = ToolResult(
-            name=call.name, params=call.params, ok=False, content=str(exc), kind="error"
-        )
+            name=call.name, params=call.params, ok=False, content=str(exc), kind="error",
+            approval=denied,
+        )  # fmt: skip
 
     runtime.results.append(result)
     runtime.emit(ToolResultReady(task_id=task.id, result=result))
     return result
 
 
-async def _run_checked(call: ToolCall, runtime: TaskRuntime) -> ToolResult:
+async def _run_checked(task: Task, call: ToolCall, runtime: TaskRuntime) -> ToolResult:
     tool = runtime.registry.get(call.name)
     params = runtime.registry.validate(call)
-    if tool.needs_approval and not await _approved(call, runtime):
-        msg = (
-            f"{call.name} changes files and was not approved. To allow it, pass --yes to "
-            "%%loco, or create the Assistant with auto_approve=True."
-        )
-        raise ApprovalRequired(msg)
-    return tool.run(params, runtime.context)
+    verdict = await _approved(task, call, tool, params, runtime) if tool.needs_approval else None
+    # Tools block (a command, a search of a large tree), so they run off the event loop.
+    result = await asyncio.to_thread(tool.run, params, runtime.context)
+    result.approval = verdict.value if verdict else None
+    return result
 
 
-async def _approved(call: ToolCall, runtime: TaskRuntime) -> bool:
-    if runtime.approve is None:
-        return False
-    verdict = runtime.approve(call)
-    if inspect.isawaitable(verdict):
-        verdict = await verdict
-    return bool(verdict)
+async def _approved(
+    task: Task, call: ToolCall, tool: Tool, params: BaseModel, runtime: TaskRuntime
+) -> Verdict:
+    """Return how the call was approved; raise ApprovalRequired if it was not."""
+    request = ApprovalRequest(
+        call, key=tool.approval_key(params), preview=tool.preview(params, runtime.context),
+        auto_approvable=tool.auto_approvable,
+    )  # fmt: skip
+    policy = ApprovalPolicy.of(runtime.approve)
+
+    def announce(request: ApprovalRequest) -> None:
+        runtime.emit(ApprovalRequested(task_id=task.id, request=request))
+
+    verdict = await policy.decide(request, announce)
+    if verdict is Verdict.DENIED:
+        raise ApprovalRequired(policy.denial(request))
+    return verdict
 
 
 def _as_tags(calls: list[ToolCall]) -> str:

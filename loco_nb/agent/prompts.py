@@ -95,8 +95,10 @@ def tool_results_message(results: list[ToolResult]) -> str:
 
 ANSWER_FORMATS = {
     "markdown": (
-        "Now answer this request in Markdown, using the tool results above. Show code in "
-        "fenced blocks tagged with its language, without the line numbers. Do not call tools."
+        "Now answer this request in Markdown, using the tool results above. Quote code "
+        "exactly as the results show it, in fenced blocks tagged with its language, without "
+        "the line numbers. If a file you needed was missing or refused, say so. "
+        "Do not call tools."
     ),
     "code": (
         "Now answer this request with code only: one fenced block tagged with its language, "
@@ -114,8 +116,20 @@ def answer_instruction(request: str, answer_format: str = "markdown") -> str:
 
 
 def plain_answer_correction() -> str:
-    """Return the turn that asks again when a final answer came back as protocol JSON."""
-    return "That was JSON, not an answer. Write the answer for the user in Markdown now."
+    """Return the turn that asks again when a final answer came back as a tool call."""
+    return (
+        "That was a tool call, not an answer, and no more tools can run. "
+        "Write the answer for the user in Markdown now."
+    )
+
+
+def no_answer_notice(results: list[ToolResult]) -> str:
+    """Return the honest answer for a model that only ever replied with tool calls."""
+    done = ", ".join(f"{r.name} ({'ok' if r.ok else 'failed'})" for r in results) or "none"
+    return (
+        "The model did not write an answer; it kept replying with tool calls. "
+        f"Tools that ran: {done}. Try again, or ask with a larger model (--model L)."
+    )
 
 
 def correction(errors: list[str]) -> str:

@@ -14,26 +14,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Settings
-from ..errors import LocoError, ModelError, ServerResponseError, ServerUnavailable
+from ..errors import LocoError, ModelError, ServerUnavailable
+from ..llm.client import SCHEMA_WORDS, TOOLS_WORDS, rejects_feature
 from ..llm.router import Router
 from ..models import Message, ModelConfig, Task, ToolResult
 from ..tools import ToolContext, ToolRegistry, project_files
 from . import prompts
 from .context import build_messages
 from .events import EventSink, PlanCreated, Progress
+from .grounding import path_notes
 from .loop import Approver, TaskRuntime, run_task
-from .planner import make_plan
+from .planner import make_plan, needs_plan
 from .runner import PlanRunner
 
 logger = logging.getLogger("loco_nb")
 
 ATTEMPTS = 4
 MAX_FILE_CHOICES = 300
-
-# HTTP statuses, and words in the body, with which servers reject a feature they lack.
-_REJECTED = (400, 404, 422, 501)
-_SCHEMA_WORDS = ("response_format", "json_schema", "schema", "grammar", "not supported")
-_TOOLS_WORDS = ("tools", "tool_choice", "function", "not supported")
 
 
 @dataclass
@@ -54,12 +51,14 @@ class Request:
     results: list[ToolResult] = field(default_factory=list)
     errors: dict[str, BaseException] = field(default_factory=dict)
     tasks: dict[str, Task] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     async def plan(self, force: bool | None) -> list[Task]:
         """Return the request's tasks; ``force`` True always plans, False never does."""
+        self.notes = path_notes(self.text, self.project_dir)
         size = self.settings.default_size
         planner: ModelConfig | None = None
-        if force is not False:
+        if force or (force is None and needs_plan(self.text)):
             planner = await self.router.resolve(self.settings.planner_size.value, self._status)
 
         outcome = await make_plan(
@@ -93,10 +92,11 @@ class Request:
             model = await self.router.resolve(self.choice or task.model_size.value, self._status)
             task.model_id = model.id
             runtime = self._runtime(model)
+            protocol = (model.structured_output, model.native_tools)
             try:
                 answer = await run_task(task, self._messages(task, model, runtime), runtime)
             except ModelError as exc:
-                if not self._recover(model, exc):
+                if not self._recover(model, protocol, exc):
                     raise
                 continue
             self.results.extend(runtime.results)
@@ -105,8 +105,12 @@ class Request:
         msg = f"Task {task.id} could not reach a working model after {ATTEMPTS} attempts."
         raise LocoError(msg)
 
-    def _recover(self, model: ModelConfig, error: ModelError) -> bool:
-        """Adapt to a server's failure; return True if the task should run again."""
+    def _recover(self, model: ModelConfig, protocol: tuple[bool, bool], error: ModelError) -> bool:
+        """Adapt to a server's failure; return True if the task should run again.
+
+        ``protocol`` is the model's (structured_output, native_tools) when the
+        failed call was sent.
+        """
         if isinstance(error, ServerUnavailable):
             if self.router.uses_embedded:
                 logger.info("the embedded server stopped; starting it again")
@@ -114,15 +118,17 @@ class Request:
                 return True
             return self.router.mark_down(model.endpoint, error)
 
-        if not isinstance(error, ServerResponseError) or error.status_code not in _REJECTED:
+        if not rejects_feature(error, SCHEMA_WORDS + TOOLS_WORDS):
             return False
-        body = error.body.lower()
-        if model.structured_output and any(word in body for word in _SCHEMA_WORDS):
+        if (model.structured_output, model.native_tools) != protocol:
+            # A concurrent task already stepped this model down while this call was in flight.
+            return True
+        if model.structured_output and rejects_feature(error, SCHEMA_WORDS):
             logger.info("%s rejected structured output; trying the tools field", model.endpoint)
             model.structured_output = False
             model.native_tools = self.settings.tool_protocol == "auto"
             return True
-        if model.native_tools and any(word in body for word in _TOOLS_WORDS):
+        if model.native_tools and rejects_feature(error, TOOLS_WORDS):
             logger.info("%s rejected the tools field; using <tool> tags", model.endpoint)
             model.native_tools = False
             return True
@@ -136,14 +142,16 @@ class Request:
             runtime.context.file_choices,
             self.registry,
             constrained=model.structured_output,
+            project_summary=self.project_summary,
         )
         return build_messages(system, self.history, self._input(task), model.context_length)
 
     def _input(self, task: Task) -> str:
         """Return the task's request, with the request as a whole and its dependencies' results."""
+        notes = "".join(f"\nNote: {note}" for note in self.notes)
         if len(self.tasks) <= 1:
-            return task.input
-        parts = [f"Overall request: {self.text}", f"Your task: {task.description}"]
+            return task.input + notes
+        parts = [f"Overall request: {self.text}{notes}", f"Your task: {task.description}"]
         for dependency in task.dependencies:
             done = self.tasks[dependency]
             parts.append(f"Result of the earlier task '{done.description}':\n{done.output}")

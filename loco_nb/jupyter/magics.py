@@ -43,10 +43,19 @@ class LocoMagics(Magics):
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         self._assistant: Assistant | None = None
+        self._fingerprint: tuple[object, ...] = ()
 
     @property
     def assistant(self) -> Assistant:
-        """The kernel's assistant, created on first use."""
+        """The kernel's assistant, created on first use and again when its settings change.
+
+        A changed LOCO_* variable (``%env``) or config.toml takes effect on the
+        next use, as a user who just followed an error's advice expects.
+        """
+        fingerprint = _settings_fingerprint(Path(self.project_dir or os.getcwd()).expanduser())
+        if self._assistant is not None and fingerprint != self._fingerprint:
+            self.close()
+        self._fingerprint = fingerprint
         if self._assistant is None:
             root = Path(self.project_dir or os.getcwd()).expanduser()
             try:
@@ -155,3 +164,16 @@ cast(Any, LocoMagics.loco_line).__doc__ = (
     f"{LocoMagics.loco_line.__doc__}\n\n{commands.overview()}\n\n"
     "%loco help COMMAND shows a command's options. Ask questions in a %%loco cell."
 )
+
+
+def _settings_fingerprint(root: Path) -> tuple[object, ...]:
+    """Return what the settings are read from: LOCO_* variables and the config files' times."""
+    variables = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("LOCO_")))
+    home = Path(os.environ.get("LOCO_HOME") or Path.home() / ".loco").expanduser()
+    stamps: list[int | None] = []
+    for path in (home / "config.toml", root / ".loco" / "config.toml"):
+        try:
+            stamps.append(path.stat().st_mtime_ns)
+        except OSError:
+            stamps.append(None)
+    return (variables, tuple(stamps))

@@ -50,7 +50,11 @@ def test_ask_async_cancel_mid_stream(scripted: ScriptedServer, assistant: Assist
     path = assistant.store.path_for(assistant.session.id)
     assert path.exists()
     stored = Session.model_validate_json(path.read_text())
-    assert [(m.role.value, m.content) for m in stored.messages] == [("user", "Write a long essay.")]
+    assert [(m.role.value, m.content) for m in stored.messages] == [
+        ("user", "Write a long essay."),
+        ("assistant", ""),
+    ]
+    assert stored.messages[1].error == "stopped by the user"
     assert stored.tasks[0].status.value == "cancelled"
 
 
@@ -76,7 +80,7 @@ def test_interrupt_in_on_event_cancels(scripted: ScriptedServer, assistant: Assi
         assistant.ask("Write a long essay.", on_event=interrupt_on_token)
 
     saved = saved_session(assistant)
-    assert [m["role"] for m in saved["messages"]] == ["user"]
+    assert [m["role"] for m in saved["messages"]] == ["user", "assistant"]
     assert saved["tasks"][0]["status"] == "cancelled"
 
 

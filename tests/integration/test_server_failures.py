@@ -32,8 +32,10 @@ def test_decision_http_500_saved(scripted: ScriptedServer, assistant: Assistant)
 
     saved = saved_session(assistant)
     assert [(m["role"], m["content"]) for m in saved["messages"]] == [
-        ("user", "What does main.py do?")
+        ("user", "What does main.py do?"),
+        ("assistant", ""),
     ]
+    assert "HTTP 500" in saved["messages"][1]["error"]
     assert saved["tasks"][0]["status"] == "failed"
     assert "HTTP 500" in saved["tasks"][0]["error"]
     assert sum(isinstance(e, TaskFailed) for e in events) == 1
@@ -87,7 +89,8 @@ def test_cut_stream_saved_as_failed(scripted: ScriptedServer, assistant: Assista
         assistant.ask("Say something long.")
 
     saved = saved_session(assistant)
-    assert [m["role"] for m in saved["messages"]] == ["user"]
+    assert [m["role"] for m in saved["messages"]] == ["user", "assistant"]
+    assert saved["messages"][1]["error"]
     assert saved["messages"][0]["content"] == "Say something long."
     assert saved["tasks"][0]["status"] == "failed"
     assert "ended before [DONE]" in saved["tasks"][0]["error"]

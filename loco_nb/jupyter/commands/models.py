@@ -6,6 +6,7 @@ from typing import Any
 
 from IPython.display import display
 
+from ...errors import LocoError
 from ..cell_view import CellView
 from ..render import MarkdownText, Table
 from . import subcommand
@@ -14,7 +15,11 @@ from . import subcommand
 @subcommand("models", "show which model serves each size, and each server's health")
 def list_models(magics: Any, args: Any) -> None:
     view = CellView()
-    servers = magics.assistant.servers(on_event=view)
+    try:
+        servers = magics.assistant.servers(on_event=view)
+    except LocoError as exc:
+        view.fail(exc)
+        raise
     up = sum(1 for s in servers if s.up)
     view.status.update(MarkdownText(f"{up} of {len(servers)} servers answer"))
 

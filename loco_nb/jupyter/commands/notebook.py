@@ -11,6 +11,7 @@ from IPython.display import display
 from pydantic import SecretStr
 
 from ...config import Settings
+from ...errors import LocoError
 from ..cell_request import CellRequest, run
 from ..cell_view import CellView
 from ..references import last_error_text
@@ -60,7 +61,11 @@ def failing_cell(shell: Any) -> str:
 def status(magics: Any, args: Any) -> None:
     assistant = magics.assistant
     view = CellView()
-    servers = assistant.servers(on_event=view)
+    try:
+        servers = assistant.servers(on_event=view)
+    except LocoError as exc:
+        view.fail(exc)
+        raise
     up = sum(1 for server in servers if server.up)
     view.status.update(MarkdownText(f"{up} of {len(servers)} servers answer"))
 
