@@ -35,7 +35,7 @@ from .store.metrics import MetricsStore
 from .store.project import ProjectCache
 from .store.sessions import TRASH_LABEL, SessionListing, SessionStore
 from .store.trash import TrashEntry, list_trash, restore
-from .tools import ToolRegistry, default_registry
+from .tools import ApprovalPolicy, ToolRegistry, default_registry
 
 logger = logging.getLogger("loco_nb")
 
@@ -65,9 +65,11 @@ class Assistant:
 
     ``ask`` blocks until the answer is complete and returns the assistant
     message; ``ask_async`` is the same for code that already runs an event
-    loop. Changes to files need approval: ``auto_approve=True`` grants it for
-    every call, ``approver`` decides call by call, and without either every
-    change is refused with a message that says how to allow it.
+    loop. Changes to files and commands need approval: ``auto_approve=True``
+    grants it for every call except commands, ``approver`` decides call by
+    call, and ``ask_user=True`` sends an ``ApprovalRequested`` event for the
+    front end to answer. Without any of these every change is refused with a
+    message that says how to allow it.
     """
 
     def __init__(
@@ -76,6 +78,7 @@ class Assistant:
         *,
         auto_approve: bool = False,
         approver: Approver | None = None,
+        ask_user: bool = False,
         settings: Settings | None = None,
         registry: ToolRegistry | None = None,
     ) -> None:
@@ -87,6 +90,9 @@ class Assistant:
         self.settings = settings or load_settings(self.project_dir)
         self.auto_approve = auto_approve or self.settings.auto_approve
         self.approver = approver
+        self.ask_user = ask_user
+        # Approval keys the user allowed "always for this session", by session id, in memory only.
+        self._allowed: dict[str, set[str]] = {}
         self.store = SessionStore(self.project_dir)
         self.metrics = MetricsStore(self.project_dir)
         self.registry = registry or default_registry()
@@ -255,10 +261,13 @@ class Assistant:
             if router is not self.router:
                 await router.aclose()
 
-    def _approver(self, auto_approve: bool | None) -> Approver | None:
-        if auto_approve if auto_approve is not None else self.auto_approve:
-            return lambda call: True
-        return self.approver
+    def _approver(self, auto_approve: bool | None) -> ApprovalPolicy:
+        return ApprovalPolicy(
+            auto=auto_approve if auto_approve is not None else self.auto_approve,
+            approver=self.approver,
+            ask_user=self.ask_user,
+            allowed=self._allowed.setdefault(self.session.id, set()),
+        )
 
     def _finish(
         self,
@@ -269,23 +278,27 @@ class Assistant:
         emit: EventSink,
     ) -> Message:
         final = [t for t in tasks if not any(t.id in other.dependencies for other in tasks)]
+        completed = [t for t in final if t.status == TaskStatus.COMPLETED]
         failed = [t for t in final if t.status != TaskStatus.COMPLETED]
-        if failed:
+        if not completed:
             error = errors.get(failed[0].id)
             if error is not None:
                 raise error
             msg = f"Task {failed[0].id} did not complete: {failed[0].error}"
             raise LocoError(msg)
 
+        # Independent results that did complete are answers too; failures are named beside them.
+        notes = [f"*The task “{t.description}” did not complete: {t.error}*" for t in failed]
         message = Message(
             role=Role.ASSISTANT,
-            content="\n\n".join(t.output for t in final),
+            content="\n\n".join([t.output for t in completed] + notes),
             tool_calls=[call for t in tasks for call in t.tool_calls],
             tool_results=results,
             task_ids=[t.id for t in tasks],
+            error="; ".join(f"{t.description}: {t.error}" for t in failed) or None,
         )
         session.messages.append(message)
-        session.model = final[-1].model_id
+        session.model = completed[-1].model_id
         emit(Done(message=message))
         return message
 

@@ -17,6 +17,19 @@ REPO = Path(__file__).resolve().parent.parent
 WEIGHTS_CACHE = REPO / ".cache" / "models"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Isolate the whole run, so fixtures wider than one test never touch ~/.loco either."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith("LOCO_"):
+                patch.delenv(name)
+        home = tmp_path_factory.mktemp("loco_session_home")
+        patch.setenv("LOCO_HOME", str(home))
+        patch.setenv("LOCO_MODELS_DIR", str(WEIGHTS_CACHE))
+        yield home
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Clear LOCO_* variables and point LOCO_HOME at a fresh folder."""

@@ -14,10 +14,21 @@ logger = logging.getLogger("loco_nb")
 # characters per token on code and English, so 3 errs towards trimming more.
 REPLY_RESERVE = 2048
 CHARS_PER_TOKEN = 3
+DEFAULT_WINDOW = 32768
 
 
 def estimate_tokens(text: str) -> int:
     return len(text) // CHARS_PER_TOKEN + 1
+
+
+def prompt_budget(context_length: int | None) -> int:
+    """Return the tokens a prompt may take: the window less the reply's share.
+
+    A window of under four times REPLY_RESERVE (an Ollama default of 2048, say)
+    keeps a quarter for the reply, so the prompt still gets most of it.
+    """
+    window = context_length or DEFAULT_WINDOW
+    return window - min(REPLY_RESERVE, window // 4)
 
 
 def build_messages(
@@ -27,7 +38,7 @@ def build_messages(
 
     Older turns go first; the system prompt and the request are never dropped.
     """
-    budget = (context_length or 32768) - REPLY_RESERVE
+    budget = prompt_budget(context_length)
     fixed = estimate_tokens(system) + estimate_tokens(request)
     if fixed > budget:
         logger.warning(
@@ -67,7 +78,7 @@ def _exchanges(history: list[Message]) -> list[tuple[Message, Message]]:
 
 def clip(text: str, context_length: int | None, share: float = 0.4) -> str:
     """Shorten a tool result to ``share`` of the window, marking the cut."""
-    limit = int(((context_length or 32768) - REPLY_RESERVE) * share * CHARS_PER_TOKEN)
+    limit = int(prompt_budget(context_length) * share * CHARS_PER_TOKEN)
     if len(text) <= limit:
         return text
     return text[:limit] + f"\n[… cut {len(text) - limit} characters to fit the context window]"

@@ -3,9 +3,10 @@
 Most requests are one step, and a planning call on a small CPU server costs
 several seconds, so a cheap check decides first: only requests that read as
 several steps (or that ask for a plan) pay for a planning call. The model's
-plan comes back as schema-constrained JSON and is validated; a plan with a
-cycle, an unknown dependency or an unknown type is sent back with the reason,
-a bounded number of times, before the request falls back to a single task.
+plan comes back as JSON, constrained by a schema where the server accepts one,
+and is validated. A plan with a cycle, an unknown dependency or an unknown type
+is sent back with the reason, a bounded number of times, before the request
+falls back to a single task.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import ModelError
-from ..llm.client import ChatClient
+from ..llm.client import SCHEMA_WORDS, ChatClient, rejects_feature
 from ..models import ModelConfig, ModelSize, TaskType
 from .plan import WorkPlan
 
@@ -36,13 +37,16 @@ _SEQUENCE = re.compile(
     re.IGNORECASE,
 )
 _LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*])\s+\S", re.MULTILINE)
+# A plan written without a schema often comes in a Markdown code fence.
+_FENCED = re.compile(r"```(?:json)?\s*(.*?)\s*```", re.DOTALL)
 
 _PROMPT = """You split a coding request into tasks for smaller models.
 Each task has: key (short, lowercase), type (one of {types}), description (one
 sentence the task's model can act on alone), size (XS, S, M, L or XL; bigger
 for harder work) and dependencies (keys of tasks whose results it needs).
 Tasks without a dependency between them run at the same time. Use as few
-tasks as the request needs, at most {max_tasks}; one task is fine.
+tasks as the request needs, at most {max_tasks}; one task is fine. Reply with
+the plan alone, as one JSON object shaped like the example.
 
 Example request: {example_request}
 Example plan: {example_plan}
@@ -154,24 +158,18 @@ async def make_plan(
     reason = ""
     for attempt in range(1, PLAN_ATTEMPTS + 1):
         try:
-            reply = await client.complete(
-                model.id,
-                messages,
-                json_schema=plan_schema(),
-                max_tokens=PLAN_MAX_TOKENS,
-                temperature=0,
-            )
+            content = await _ask(client, model, messages)
         except ModelError as exc:
             logger.info("planning failed, running one task: %s", exc)
             return PlanOutcome(
                 plan=single, planned=False, attempts=attempt, fallback_reason=str(exc)
             )
 
-        plan, reason = _validate(reply.content)
+        plan, reason = _validate(content)
         if plan is not None:
             return PlanOutcome(plan=plan, planned=True, attempts=attempt)
         messages += [
-            {"role": "assistant", "content": reply.content},
+            {"role": "assistant", "content": content},
             {"role": "user", "content": f"That plan is invalid: {reason}. Send a corrected plan."},
         ]
 
@@ -179,7 +177,26 @@ async def make_plan(
     return PlanOutcome(plan=single, planned=False, attempts=PLAN_ATTEMPTS, fallback_reason=reason)
 
 
+async def _ask(client: ChatClient, model: ModelConfig, messages: list[dict[str, Any]]) -> str:
+    """Return the planner's reply, constrained by the plan schema where the server allows it."""
+    schema = plan_schema() if model.structured_output else None
+    try:
+        reply = await client.complete(
+            model.id, messages, json_schema=schema, max_tokens=PLAN_MAX_TOKENS, temperature=0
+        )
+    except ModelError as exc:
+        if schema is None or not rejects_feature(exc, SCHEMA_WORDS):
+            raise
+        # Validation still catches a bad plan; it only costs more attempts.
+        logger.info("%s rejected structured output; planning without a schema", model.endpoint)
+        reply = await client.complete(model.id, messages, max_tokens=PLAN_MAX_TOKENS, temperature=0)
+    return reply.content
+
+
 def _validate(content: str) -> tuple[WorkPlan | None, str]:
+    fenced = _FENCED.search(content)
+    if fenced is not None:
+        content = fenced.group(1)
     try:
         payload = json.loads(content)
     except json.JSONDecodeError as exc:

@@ -121,7 +121,7 @@ class Request:
         if not rejects_feature(error, SCHEMA_WORDS + TOOLS_WORDS):
             return False
         if (model.structured_output, model.native_tools) != protocol:
-            # A concurrent task already stepped this model down while this call was in flight.
+            # A concurrent task already moved this model to the next protocol during this call.
             return True
         if model.structured_output and rejects_feature(error, SCHEMA_WORDS):
             logger.info("%s rejected structured output; trying the tools field", model.endpoint)

@@ -8,6 +8,7 @@ from typing import Any
 from IPython.display import display
 
 from ..agent.events import (
+    ApprovalRequested,
     Done,
     Event,
     PlanCreated,
@@ -20,6 +21,7 @@ from ..agent.events import (
     ToolResultReady,
 )
 from ..models import Task
+from .approvals import ask_in_cell
 from .render import AnswerView, MarkdownText, TaskList, ToolCallView, ToolResultView, describe_call
 
 # Re-rendering Markdown on every token is slow in the browser; ten times a second reads as live.
@@ -46,9 +48,12 @@ class CellView:
             handler(event)
 
     def fail(self, error: BaseException) -> None:
+        self._refresh_tasks()
         self._status(f"✗ *failed after {self._elapsed()}:* {error}")
 
     def cancel(self) -> None:
+        # No event follows a cancel, but the tasks it marked cancelled are the objects shown.
+        self._refresh_tasks()
         self._status(f"■ *stopped after {self._elapsed()}; the session was saved.*")
 
     def _on_Progress(self, event: Progress) -> None:
@@ -66,7 +71,9 @@ class CellView:
     def _on_TaskStarted(self, event: TaskStarted) -> None:
         task = event.task
         self._refresh_tasks()
-        self._status(f"⏳ *{task.type.value} task on `{task.model_id}` ({task.model_size.value})…*")
+        # The model is chosen once the task has started, so it is often not known yet.
+        model = f" on `{task.model_id}`" if task.model_id else ""
+        self._status(f"⏳ *{task.type.value} task{model} ({task.model_size.value})…*")
 
     def _on_Token(self, event: Token) -> None:
         step, text = self.streams.get(event.task_id, (event.step, ""))
@@ -87,6 +94,11 @@ class CellView:
             self.answer = None
             self.streams.pop(event.task_id, None)
         self._status(f"⏳ *running {describe_call(event.call)}…*")
+
+    def _on_ApprovalRequested(self, event: ApprovalRequested) -> None:
+        # The task waits for this request, so the cell waits here too, with the buttons live.
+        self._status(f"✋ *{describe_call(event.request.call)} waits for your approval…*")
+        ask_in_cell(event.request)
 
     def _on_ToolResultReady(self, event: ToolResultReady) -> None:
         self.tool_count += 1

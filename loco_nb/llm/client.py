@@ -23,6 +23,19 @@ logger = logging.getLogger("loco_nb")
 
 BODY_PREVIEW = 300
 
+# HTTP statuses, and words in the body, with which servers reject a request feature they lack.
+REJECTED_STATUSES = (400, 404, 422, 501)
+SCHEMA_WORDS = ("response_format", "json_schema", "schema", "grammar", "not supported")
+TOOLS_WORDS = ("tools", "tool_choice", "function", "not supported")
+
+
+def rejects_feature(error: ModelError, words: tuple[str, ...]) -> bool:
+    """Return True if ``error`` is an HTTP error whose body names one of ``words``."""
+    if not isinstance(error, ServerResponseError) or error.status_code not in REJECTED_STATUSES:
+        return False
+    body = error.body.lower()
+    return any(word in body for word in words)
+
 
 @dataclass
 class Usage:
@@ -258,7 +271,9 @@ def _collect_calls(pieces: Any, parts: dict[int, NativeCall]) -> None:
         call = parts.setdefault(index, NativeCall(id="", name="", arguments=""))
         call.id = piece.get("id") or call.id or f"call_{index}"
         call.name = call.name or function.get("name") or ""
-        call.arguments += function.get("arguments") or ""
+        arguments = function.get("arguments") or ""
+        # The OpenAI format sends a JSON string; a few servers send the object itself.
+        call.arguments += arguments if isinstance(arguments, str) else json.dumps(arguments)
 
 
 def _record_usage(payload: dict[str, Any], result: ChatStream) -> None:

@@ -51,7 +51,7 @@ class ServerHealth:
     up: bool = True
     error: ModelError | None = None
     models: list[ModelConfig] = field(default_factory=list)
-    checked: float = field(default_factory=time.monotonic)
+    checked: float = field(default_factory=lambda: time.monotonic())
 
 
 class Router:
@@ -110,11 +110,11 @@ class Router:
 
     def client(self, model: ModelConfig) -> ChatClient:
         if model.endpoint not in self._clients:
-            hint = (
-                "the embedded server stopped; run the cell again to restart it"
-                if self.uses_embedded
-                else "start the server there, or unset LOCO_BASE_URL to use the embedded model"
-            )
+            hint = "start the server there, or remove it from LOCO_SERVERS"
+            if self.uses_embedded:
+                hint = "the embedded server stopped; run the cell again to restart it"
+            elif model.endpoint == self.settings.base_url:
+                hint = "start the server there, or unset LOCO_BASE_URL to use the embedded model"
             self._clients[model.endpoint] = ChatClient(
                 model.endpoint,
                 api_key=model.api_key,
@@ -192,7 +192,9 @@ class Router:
         try:
             listed = await self.client(probe).list_models()
         except ModelError as exc:
-            logger.warning("server %s is down: %s", server.url, exc)
+            # INFO, because the error reaches the user: raised when no server is left, else
+            # listed by %loco models. A WARNING would also print on the cell's stderr.
+            logger.info("server %s is down: %s", server.url, exc)
             return ServerHealth(url=server.url, up=False, error=exc)
 
         models = _assign_sizes(server, listed, api_key, self.settings.tool_protocol)
@@ -279,10 +281,14 @@ def _no_models_error(servers: list[ServerHealth]) -> ModelError:
     down = [s for s in servers if not s.up and s.error is not None]
     if len(down) == 1 and len(servers) == 1:
         return down[0].error  # type: ignore[return-value]
+    empty = [s.url for s in servers if s.up]
+    reasons = "; ".join(str(s.error) for s in down)
+    if down and empty:
+        listed = ", ".join(empty)
+        return ServerUnavailable(f"No server offers a model: {reasons}; {listed} lists no models.")
     if down:
-        reasons = "; ".join(str(s.error) for s in down)
         return ServerUnavailable(f"None of the {len(servers)} servers answers: {reasons}")
-    urls = ", ".join(s.url for s in servers)
+    urls = ", ".join(empty)
     return ModelNotFound(f"{urls} list no models; load one in the server, or set LOCO_MODEL.")
 
 

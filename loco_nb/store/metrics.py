@@ -96,7 +96,15 @@ class MetricsStore:
         except (OSError, ValueError) as exc:
             msg = f"Metrics file {self.path} is unreadable ({exc}); move it away to start afresh."
             raise StoreError(msg, path=self.path) from exc
-        return data if isinstance(data, dict) else {}
+
+        models = data.get("models", {}) if isinstance(data, dict) else None
+        if not isinstance(models, dict) or not all(isinstance(v, dict) for v in models.values()):
+            msg = (
+                f"Metrics file {self.path} does not map model ids to figures; "
+                "move it away to start afresh."
+            )
+            raise StoreError(msg, path=self.path)
+        return {**data, "models": models}
 
 
 def _add(models: dict[str, Any], task: Task) -> None:

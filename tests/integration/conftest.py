@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from loco_nb import Assistant
+from tests.integration.orchestration import TaskServer
 from tests.scripted_server import ScriptedServer
 
 
@@ -94,3 +95,11 @@ def fixed_reply_server() -> Iterator[Callable[..., str]]:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def task_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[TaskServer]:
+    """A :class:`TaskServer` on 127.0.0.1, set as LOCO_BASE_URL."""
+    with TaskServer() as server:
+        monkeypatch.setenv("LOCO_BASE_URL", server.url)
+        yield server

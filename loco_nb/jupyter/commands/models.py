@@ -26,6 +26,7 @@ def list_models(magics: Any, args: Any) -> None:
     rows = [
         [m.size.value, m.id, s.url, "up", str(m.context_length or "?"), _protocol(m)]
         for s in servers
+        if s.up
         for m in sorted(s.models, key=lambda m: m.size)
     ]
     rows += [["", "", s.url, f"down: {s.error}", "", ""] for s in servers if not s.up]

@@ -409,3 +409,70 @@ def test_list_models_refused() -> None:
 
     assert f"{REFUSED_URL}/models" in str(caught.value)
     assert "start the server, or check the URL" in str(caught.value)
+
+
+# native tool calls
+
+
+def _call_delta(index: int, **piece: Any) -> dict[str, Any]:
+    tool_call = {"index": index, **piece}
+    return {"choices": [{"index": 0, "delta": {"tool_calls": [tool_call]}, "finish_reason": None}]}
+
+
+def test_stream_joins_tool_call_pieces() -> None:
+    body = _sse(
+        _call_delta(0, id="call_a", type="function", function={"name": "read_file"}),
+        _call_delta(0, function={"arguments": '{"path": '}),
+        _call_delta(0, function={"arguments": '"main.py"}'}),
+    )
+
+    texts, stream = _run(_collect(lambda request: _sse_response(body)))
+
+    assert texts == []
+    assert [(c.id, c.name, c.arguments) for c in stream.tool_calls] == [
+        ("call_a", "read_file", '{"path": "main.py"}')
+    ]
+
+
+def test_stream_tool_calls_by_index() -> None:
+    body = _sse(
+        _call_delta(1, id="second", function={"name": "list_files", "arguments": "{}"}),
+        _call_delta(0, id="first", function={"name": "read_file", "arguments": "{}"}),
+    )
+
+    _, stream = _run(_collect(lambda request: _sse_response(body)))
+
+    assert [c.id for c in stream.tool_calls] == ["first", "second"]
+
+
+def test_stream_call_without_id_named() -> None:
+    body = _sse(_call_delta(0, function={"name": "list_files", "arguments": "{}"}))
+
+    _, stream = _run(_collect(lambda request: _sse_response(body)))
+
+    assert stream.tool_calls[0].id == "call_0"
+
+
+def test_arguments_as_object_kept() -> None:
+    # Some servers send the arguments as a JSON object rather than a string.
+    body = _sse(_call_delta(0, function={"name": "read_file", "arguments": {"path": "a.py"}}))
+
+    _, stream = _run(_collect(lambda request: _sse_response(body)))
+
+    assert json.loads(stream.tool_calls[0].arguments) == {"path": "a.py"}
+
+
+def test_complete_reads_tool_calls() -> None:
+    message = {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "read_file", "arguments": "{}"}}
+        ],
+    }
+    payload = {"choices": [{"message": message, "finish_reason": "tool_calls"}]}
+
+    reply = _run(_complete(lambda request: httpx.Response(200, json=payload)))
+
+    assert reply.content == ""
+    assert [(c.id, c.name) for c in reply.tool_calls] == [("c1", "read_file")]
