@@ -15,7 +15,8 @@ Every error a caller can act on derives from :class:`LocoError`::
     │   ├── PathOutsideProject      a path resolves outside the project root
     │   └── ApprovalRequired        a change was not approved
     └── StoreError                  a session file cannot be read or written
-        └── SessionNotFound         no session has that id
+        ├── SessionNotFound         no session has that id
+        └── CorruptFile             a stored file is invalid; it was moved aside
 
 Errors from httpx, OSError and pydantic are converted where they cross into
 loco_nb, with the original kept as ``__cause__``.
@@ -110,3 +111,15 @@ class StoreError(LocoError):
 
 class SessionNotFound(StoreError):
     """No session has the requested id."""
+
+
+class CorruptFile(StoreError):
+    """A stored file is not valid JSON or does not match its schema.
+
+    The file was renamed to ``moved_to`` in the same folder, so its bytes are
+    kept and the other files still load.
+    """
+
+    def __init__(self, message: str, *, path: Path, moved_to: Path) -> None:
+        super().__init__(message, path=path)
+        self.moved_to = moved_to

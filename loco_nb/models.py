@@ -142,8 +142,9 @@ def new_message_id() -> str:
 class Message(StoredModel):
     """One turn of a conversation.
 
-    ``id`` is what the store merges by when two kernels write the same session;
-    the store gives messages of files written before ids existed a stable one.
+    The store merges the copies of two kernels that write the same session by
+    ``id``. Messages in files written before ids existed get a stable id when
+    the store reads them.
     """
 
     id: str = Field(default_factory=new_message_id)

@@ -1,1 +1,1 @@
-"""Storage: sessions on disk, written atomically."""
+"""Storage: session files and their SQLite index, the trash, the project context cache."""

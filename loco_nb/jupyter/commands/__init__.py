@@ -37,7 +37,8 @@ def subcommand(
     """Register a handler as ``%loco NAME``; ``arguments`` are argparse (flags, options) pairs."""
 
     def register(handler: Handler) -> Handler:
-        parser = MagicArgumentParser(prog=f"%loco {name}", description=summary, add_help=False)
+        # IPython's help formatter writes a "%" before prog itself.
+        parser = MagicArgumentParser(prog=f"loco {name}", description=summary, add_help=False)
         for flags, options in arguments:
             parser.add_argument(*flags, **options)
         COMMANDS[name] = Subcommand(name, summary, parser, handler)
@@ -72,4 +73,12 @@ def overview() -> str:
     return "\n".join(lines)
 
 
-from . import basics, models, notebook, panel  # noqa: E402, F401  (registers the subcommands)
+from . import (  # noqa: E402, F401  (registers the subcommands)
+    basics,
+    models,
+    notebook,
+    panel,
+    project,
+    sessions,
+    tools,
+)

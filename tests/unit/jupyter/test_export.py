@@ -193,3 +193,54 @@ def test_export_failure_names_session(tmp_path: Path, monkeypatch: pytest.Monkey
 
     assert "chat_42" in str(caught.value)
     assert caught.value.path == tmp_path / "session.ipynb"
+
+
+def test_metadata_records_models() -> None:
+    session = _session()
+    session.tasks.append(Task(id="task_2_0", model_id="big-coder"))
+    session.tasks[0].model_id = "tiny-coder"
+
+    meta = session_to_notebook(session).metadata["loco_nb"]
+
+    assert meta["models"] == ["big-coder", "tiny-coder"]
+    assert meta["format"] == export.EXPORT_FORMAT
+
+
+def test_without_tools_no_results() -> None:
+    notebook = session_to_notebook(_session(), include_tools=False)
+
+    nbformat.validate(notebook)
+    assert all(not c.get("outputs") for c in notebook.cells)
+    assert notebook.metadata["loco_nb"]["unshown_messages"] == []
+
+
+def test_tool_turn_kept_in_metadata(notebook: NotebookNode) -> None:
+    unshown = notebook.metadata["loco_nb"]["unshown_messages"]
+
+    assert [(m["message"], m["role"], m["content"]) for m in unshown] == [
+        (2, "tool", "raw tool text")
+    ]
+
+
+def test_first_cell_holds_message(notebook: NotebookNode) -> None:
+    answer_cells = [c for c in notebook.cells if c.metadata["loco_nb"].get("message") == 1]
+    first = answer_cells[0].metadata["loco_nb"]
+
+    assert first["content"] == ANSWER
+    assert "id" in first["fields"]
+    assert all("content" not in c.metadata["loco_nb"] for c in answer_cells[1:])
+
+
+def test_title_cell_marked(notebook: NotebookNode) -> None:
+    assert notebook.cells[0].metadata["loco_nb"] == {"part": "title"}
+
+
+def test_export_sessions_one_file_each(tmp_path: Path) -> None:
+    first, second = _session(), _session()
+    second.id = "chat_43"
+
+    written = export.export_sessions([first, second], tmp_path)
+
+    assert written == [tmp_path / "chat_42.ipynb", tmp_path / "chat_43.ipynb"]
+    for path in written:
+        nbformat.validate(nbformat.read(path, as_version=4))

@@ -160,3 +160,115 @@ def test_describe_call_keeps_quote_style() -> None:
 
     assert described.startswith("t(text=\"it's")
     assert described.endswith('…")')
+
+
+# results of the tools added with edits, search, commands and the notebook
+
+SEARCH_RESULT = ToolResult(
+    name="search_files",
+    content="=== 2 matches ===",
+    kind="search",
+    data={
+        "pattern": "greet",
+        "hits": [
+            {"path": "a<q>.py", "line": 3, "text": "x = greet(<y>)", "spans": [[4, 9]]},
+            {"path": "a<q>.py", "line": 9, "text": "greet greet", "spans": [[0, 5], [6, 11]]},
+        ],
+        "searched": 4,
+        "truncated": True,
+    },
+)
+COMMAND_RESULT = ToolResult(
+    name="run_command",
+    ok=False,
+    content="$ make <all>",
+    kind="command",
+    data={"command": "make <all>", "cwd": ".", "output": "error: <x>", "exit_code": 2,
+          "timed_out": False, "seconds": 0.5},
+)  # fmt: skip
+EDIT_RESULT = ToolResult(
+    name="edit_file",
+    content="Edited a.py: 1 edit applied.\nLines 1–3 now read:\n   1 | x",
+    kind="diff",
+    approval="approved",
+    data={
+        "path": "a.py",
+        "diff": "--- a/a.py\n+++ b/a.py\n@@ -2,2 +2,2 @@\n keep\n-old <1>\n+new <2>\n",
+    },
+)
+NEW_RESULTS = [
+    SEARCH_RESULT,
+    COMMAND_RESULT,
+    EDIT_RESULT,
+    ToolResult(name="read_notebook", content="nb", kind="notebook",
+               data={"source": "kernel history", "cells": [
+                   {"type": "code", "count": 1, "source": "x = '<a>'", "output": "<q>"}]}),
+    ToolResult(name="insert_cell", content="cell", kind="cell", data={"code": "print('<c>')"}),
+    ToolResult(name="inspect_variable", content="var", kind="variable",
+               data={"name": "df", "type": "pandas.DataFrame", "shape": [2, 1],
+                     "columns": [["<col>", "int64"]], "preview": "<head>"}),
+    ToolResult(name="last_error", content="tb", kind="traceback",
+               data={"error": "KeyError: '<k>'", "traceback": "Traceback <frames>"}),
+    ToolResult(name="delete_file", content="Moved <a> to the trash", kind="trash"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("result", NEW_RESULTS, ids=lambda r: r.kind)
+def test_new_kinds_bundle(result: ToolResult) -> None:
+    bundle = ToolResultView(result).mimebundle()
+
+    assert bundle["text/plain"] == result.content
+    assert bundle["text/html"].startswith("<div")
+    for raw in ("<a>", "<q>", "<c>", "<col>", "<head>", "<k>", "<frames>", "<y>", "<all>", "<x>"):
+        assert raw not in bundle["text/html"]
+
+
+def test_search_groups_and_marks() -> None:
+    html = ToolResultView(SEARCH_RESULT).mimebundle()["text/html"]
+
+    assert html.count("a&lt;q&gt;.py") == 1
+    assert "x = <mark>greet</mark>(&lt;y&gt;)" in html
+    assert "<mark>greet</mark> <mark>greet</mark>" in html
+    assert "more matches not shown" in html
+
+
+def test_command_shows_exit_status() -> None:
+    html = ToolResultView(COMMAND_RESULT).mimebundle()["text/html"]
+
+    assert "exit 2" in html
+    assert "#c62828" in html
+    assert "error: &lt;x&gt;" in html
+
+
+def test_command_timeout_badge() -> None:
+    result = COMMAND_RESULT.model_copy(update={"data": {**COMMAND_RESULT.data, "timed_out": True}})
+
+    assert "timed out" in ToolResultView(result).mimebundle()["text/html"]
+
+
+def test_diff_coloured_with_line_numbers() -> None:
+    html = ToolResultView(EDIT_RESULT).mimebundle()["text/html"]
+
+    assert "Edited a.py: 1 edit applied." in html
+    assert "now read" not in html
+    assert "rgba(248,81,73,.18)'><td" in html
+    assert "rgba(46,160,67,.18)'><td" in html
+    assert "-old &lt;1&gt;" in html
+    assert re.search(r">2</td><td [^>]*>2</td><td[^>]*> keep<", html)
+    assert re.search(r">3</td><td [^>]*></td><td[^>]*>-old", html)
+    assert re.search(r"></td><td [^>]*>3</td><td[^>]*>\+new", html)
+
+
+@pytest.mark.parametrize(
+    ("approval", "note"),
+    [("approved", "approved by you"), ("always", "allowed for this session"),
+     ("auto", "auto-approve"), ("denied", "✗ denied"), (None, None)],
+)  # fmt: skip
+def test_approval_noted(approval: str | None, note: str | None) -> None:
+    result = EDIT_RESULT.model_copy(update={"approval": approval})
+    html = ToolResultView(result).mimebundle()["text/html"]
+
+    if note is None:
+        assert "approved" not in html
+    else:
+        assert note in html

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from loco_nb.errors import SessionNotFound, StoreError
+from loco_nb.errors import CorruptFile, SessionNotFound, StoreError
 from loco_nb.models import Message, Role, Session
 from loco_nb.store import sessions
 from loco_nb.store.sessions import TITLE_LENGTH, SessionStore, title_from
@@ -113,7 +113,7 @@ def test_list_newest_first(store: SessionStore, ticking_clock: None) -> None:
     assert [s.id for s in store.list()] == [first.id, third.id, second.id]
 
 
-def test_list_skips_corrupt_file(store: SessionStore, caplog: pytest.LogCaptureFixture) -> None:
+def test_list_moves_corrupt_aside(store: SessionStore, caplog: pytest.LogCaptureFixture) -> None:
     valid = store.create()
     broken = store.directory / "chat_1.json"
     broken.write_text('{"id": "chat_1", "messages": [')
@@ -123,6 +123,7 @@ def test_list_skips_corrupt_file(store: SessionStore, caplog: pytest.LogCaptureF
 
     assert [s.id for s in listed] == [valid.id]
     assert str(broken) in caplog.text
+    assert not broken.exists()
 
 
 def test_list_ignores_temp_files(store: SessionStore) -> None:
@@ -169,17 +170,50 @@ def test_corrupt_file_names_path(store: SessionStore, content: bytes) -> None:
     assert str(path) in str(caught.value)
 
 
-def test_corrupt_file_left_in_place(store: SessionStore) -> None:
+def test_corrupt_file_moved_aside(store: SessionStore) -> None:
     store.directory.mkdir(parents=True)
     path = store.directory / "chat_1.json"
     content = b'{"id": "chat_1", "messages": ['
     path.write_bytes(content)
 
-    with pytest.raises(StoreError):
+    with pytest.raises(CorruptFile) as caught:
         store.load("chat_1")
-    store.list()
 
-    assert path.read_bytes() == content
+    moved = caught.value.moved_to
+    assert not path.exists()
+    assert moved.parent == path.parent
+    assert moved.name.startswith("chat_1.json.corrupt-")
+    assert moved.read_bytes() == content
+    assert str(moved) in str(caught.value)
+
+
+def test_second_corrupt_file_kept_too(store: SessionStore) -> None:
+    store.directory.mkdir(parents=True)
+    path = store.directory / "chat_1.json"
+    path.write_text("{")
+    with pytest.raises(CorruptFile):
+        store.load("chat_1")
+    path.write_text("[")
+
+    with pytest.raises(CorruptFile) as caught:
+        store.load("chat_1")
+
+    assert caught.value.moved_to.read_text() == "["
+    assert len(list(store.directory.glob("chat_1.json.corrupt-*"))) == 2
+
+
+def test_save_over_corrupt_keeps_it(store: SessionStore) -> None:
+    session = store.create()
+    path = store.path_for(session.id)
+    path.write_text("not json")
+    session.messages.append(Message(role=Role.USER, content="still here"))
+
+    store.save(session)
+
+    kept = list(store.directory.glob(f"{session.id}.json.corrupt-*"))
+    assert len(kept) == 1
+    assert kept[0].read_text() == "not json"
+    assert store.load(session.id).messages[0].content == "still here"
 
 
 def test_corrupt_file_not_session_missing(store: SessionStore) -> None:
