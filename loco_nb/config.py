@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from .errors import ConfigError
 from .models import ModelSize
 
 
@@ -118,6 +119,12 @@ class Settings(BaseSettings):
         ),
     )
 
+    @field_validator("default_size", "planner_size", mode="before")
+    @classmethod
+    def _upper_size(cls, value: object) -> object:
+        # Sizes are written in upper case; accept "s" from a file or a variable too.
+        return value.strip().upper() if isinstance(value, str) else value
+
     @field_validator("base_url")
     @classmethod
     def _check_base_url(cls, value: str | None) -> str | None:
@@ -141,6 +148,25 @@ class Settings(BaseSettings):
     def origins(self) -> dict[str, str]:
         """Where each setting came from; fields not listed have their default."""
         return dict(self._origins)
+
+    def for_server(self, base_url: str) -> Settings:
+        """Return a copy that sends every request to ``base_url`` and to no other server.
+
+        The model id, the API key and the extra servers configured here belong
+        to other servers, so the copy has none of them: a key is never sent to
+        a URL it was not configured for. Raises ConfigError for an invalid URL.
+        """
+        try:
+            url = check_base_url(base_url, "--base-url")
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
+        copy = self.model_copy(
+            update={"base_url": url, "model": None, "api_key": None, "servers": []}
+        )
+        copy._origins = {**self._origins, "base_url": "cell option"}
+        for name in ("model", "api_key", "servers"):
+            copy._origins.pop(name, None)
+        return copy
 
     @property
     def weights_dir(self) -> Path:

@@ -146,6 +146,12 @@ def _describe(error: ValidationError, origins: dict[str, str]) -> str:
         name = str(item["loc"][0]) if item["loc"] else "settings"
         where = origins.get(name, "the defaults")
         key = ".".join(str(part) for part in item["loc"])
-        source = f"{where}" if where.startswith("LOCO_") else f"{key!r} in {where}"
+        if not where.startswith("LOCO_"):
+            source = f"{key!r} in {where}"
+        elif len(item["loc"]) > 1:
+            # A JSON variable such as LOCO_SERVERS: name the field inside it too.
+            source = f"{where} ({key})"
+        else:
+            source = where
         problems.append(f"{source}: {item['msg']}")
     return "Invalid loco_nb settings: " + "; ".join(problems)

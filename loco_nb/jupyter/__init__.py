@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
-
-from .render import ToolResultView
 
 if TYPE_CHECKING:
     from .export import export_session, session_to_notebook
+    from .render import ToolResultView
+
+# Imported on first use, not on %load_ext: export needs nbformat, whose jsonschema
+# format checkers take seconds to import, and render needs pygments and pydantic.
+_LAZY = {
+    "export_session": "export",
+    "session_to_notebook": "export",
+    "ToolResultView": "render",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # nbformat imports jsonschema, whose format checkers take seconds to import,
-    # so the export module is imported on first use instead of on %load_ext.
-    if name in ("export_session", "session_to_notebook"):
-        from . import export
-
-        return getattr(export, name)
-    msg = f"module {__name__!r} has no attribute {name!r}"
-    raise AttributeError(msg)
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    return getattr(importlib.import_module(f".{module}", __name__), name)
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -27,6 +27,8 @@ class CellRequest:
     plan: bool | None = None
     yes: bool = False
     base_url: str | None = None
+    # False for questions loco_nb writes itself, such as %loco fix's, which quote code verbatim.
+    references: bool = True
 
 
 def run(magics: Any, request: CellRequest) -> Message:
@@ -36,7 +38,9 @@ def run(magics: Any, request: CellRequest) -> Message:
     the code format the generated code goes into a new cell below instead of
     running. User mistakes and loco_nb errors become one-line UsageErrors.
     """
-    question = expand(request.question, magics.shell.user_ns if magics.shell else {})
+    question = request.question
+    if request.references:
+        question = expand(question, magics.shell.user_ns if magics.shell else {})
     assistant = magics.assistant
     try:
         _choose_session(assistant, request)

@@ -3,7 +3,9 @@
 Only a brace pair that holds exactly such a reference is replaced, and a
 ``{name}`` only when the user's namespace has that name; everything else
 in braces (code, dict literals, comprehensions, JSON) stays as written.
-``{{`` and ``}}`` always become single braces.
+Doubling the braces of a reference writes it literally: ``{{name}}`` becomes
+``{name}``. Other doubled braces, such as the ``}}`` that closes a nested
+JSON object, stay as written.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from IPython.core.error import UsageError
 
 MAX_VALUE_CHARS = 4000
 
-_REFERENCE = re.compile(r"\{\{|\}\}|\{(In\[-?\d+\]|Out\[-?\d+\]|error|[A-Za-z_]\w*)\}")
+_TARGET = r"In\[-?\d+\]|Out\[-?\d+\]|[A-Za-z_]\w*"
+_REFERENCE = re.compile(rf"\{{\{{(?P<escaped>{_TARGET})\}}\}}|\{{(?P<reference>{_TARGET})\}}")
 
 
 def expand(text: str, namespace: dict[str, Any]) -> str:
@@ -28,10 +31,10 @@ def expand(text: str, namespace: dict[str, Any]) -> str:
     """
 
     def replace(match: re.Match[str]) -> str:
-        token = match.group(0)
-        if token in ("{{", "}}"):
-            return token[0]
-        return _value(match.group(1), token, namespace)
+        escaped = match.group("escaped")
+        if escaped is not None:
+            return "{" + escaped + "}"
+        return _value(match.group("reference"), match.group(0), namespace)
 
     return _REFERENCE.sub(replace, text)
 
@@ -58,8 +61,7 @@ def _value(reference: str, token: str, namespace: dict[str, Any]) -> str:
         return _history(reference, namespace)
 
     if reference in namespace:
-        value = namespace[reference]
-        return _clip(value if isinstance(value, str) else repr(value))
+        return _clip(_text_of(namespace[reference], token))
     return token
 
 
@@ -71,11 +73,23 @@ def _history(reference: str, namespace: dict[str, Any]) -> str:
         value = entries[index] if entries is not None else None
     except (IndexError, KeyError):
         value = None
-    if value is None:
+    # In[0] is always empty: IPython numbers cells from 1.
+    if value is None or (kind == "In" and value == ""):
         part = "input" if kind == "In" else "output"
         msg = f"{{{reference}}} refers to nothing: cell {index} has no {part}."
         raise UsageError(msg)
-    return _clip(value if isinstance(value, str) else repr(value))
+    return _clip(_text_of(value, "{" + reference + "}"))
+
+
+def _text_of(value: Any, token: str) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        return repr(value)
+    except Exception as exc:
+        # Any user object may define a __repr__ that raises.
+        msg = f"Cannot insert {token}: repr() of its value raised {type(exc).__name__}: {exc}"
+        raise UsageError(msg) from exc
 
 
 def _clip(text: str) -> str:

@@ -59,6 +59,14 @@ class ExecutedNotebook:
                 return str(out.data.get("text/plain", ""))
         return ""
 
+    def next_input(self, index: int) -> list[dict[str, Any]]:
+        """Return the cell's ``set_next_input`` payloads: the code it put in a new cell."""
+        return [
+            item
+            for item in self.reply(index).get("payload", [])
+            if item.get("source") == "set_next_input"
+        ]
+
     def pager(self, index: int) -> str:
         """Return the text the cell sent to the pager (``%magic?`` help), without colours."""
         pages = [
@@ -82,6 +90,21 @@ def execute_cells(
     ``nbclient.exceptions.CellExecutionError``.
     """
     notebook = new_notebook(cells=[new_code_cell(source) for source in sources])
+    return execute_notebook(notebook, workdir, allow_errors=allow_errors)
+
+
+def execute_notebook(
+    notebook: NotebookNode,
+    workdir: Path,
+    *,
+    allow_errors: bool = False,
+    timeout: int = CELL_TIMEOUT,
+) -> ExecutedNotebook:
+    """Run every code cell of ``notebook`` in a ``python3`` kernel in ``workdir``.
+
+    ``timeout`` is per cell, in seconds. Cells tagged ``raises-exception`` may
+    fail even with ``allow_errors=False``.
+    """
     executed = ExecutedNotebook(notebook)
 
     def keep_reply(cell: NotebookNode, cell_index: int, execute_reply: dict[str, Any]) -> None:
@@ -90,7 +113,7 @@ def execute_cells(
     client = NotebookClient(
         notebook,
         kernel_name="python3",
-        timeout=CELL_TIMEOUT,
+        timeout=timeout,
         allow_errors=allow_errors,
         on_cell_executed=keep_reply,
         resources={"metadata": {"path": str(workdir)}},

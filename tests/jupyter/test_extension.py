@@ -55,6 +55,16 @@ def test_load_ext_skips_nbformat_import(run_cells: RunCells) -> None:
     assert run.stream(1) == "False\n"
 
 
+def test_load_ext_defers_heavy_imports(run_cells: RunCells) -> None:
+    # The first question or command imports these; loading the extension must not.
+    deferred = ["httpx", "pydantic", "pydantic_settings", "nbformat", "loco_nb.assistant"]
+    check = f"import json, sys; print(json.dumps([m for m in {deferred!r} if m in sys.modules]))"
+
+    run = run_cells(["%load_ext loco_nb", check])
+
+    assert json.loads(run.stream(1)) == []
+
+
 def test_load_ext_leaves_kernel_untouched(run_cells: RunCells) -> None:
     run = run_cells([SNAPSHOT, "%load_ext loco_nb", DIFFERENCE])
 

@@ -27,17 +27,40 @@ HISTORY_PREVIEW = 80
     arg("--model", "-m", help="A size (XS, S, M, L, XL) or a model id."),
 )
 def fix(magics: Any, args: Any) -> None:
-    error = last_error_text()
-    if error is None:
-        msg = "No exception to fix: run the failing cell first, then %loco fix in the next cell."
-        raise UsageError(msg)
-
-    cell = failing_cell(magics.shell)
+    cell, error = last_failure(magics)
     question = (
         f"This notebook cell raised an exception:\n```python\n{cell}\n```\n\n"
         f"```\n{error}\n```\nWrite a corrected version of the whole cell."
     )
-    run(magics, CellRequest(question=question, model=args.model, answer_format="code", plan=False))
+    request = CellRequest(
+        question=question, model=args.model, answer_format="code", plan=False, references=False
+    )
+    run(magics, request)
+
+
+def last_failure(magics: Any) -> tuple[str, str]:
+    """Return the source of the cell that raised the last exception, and its traceback.
+
+    A UsageError is a magic's one-line message, not a failure of code. So when
+    the last error is one, such as a %loco fix that found the server down,
+    this returns the failure that the previous %loco fix sent.
+    """
+    kind = getattr(sys, "last_type", None)
+    if kind is not None and issubclass(kind, UsageError):
+        if magics.fix_failure is not None:
+            return magics.fix_failure
+        msg = (
+            "No exception to fix: the last error was a magic's usage error, whose message "
+            "says what to change. %loco fix sends exceptions raised by your code."
+        )
+        raise UsageError(msg)
+
+    error = last_error_text()
+    if error is None:
+        msg = "No exception to fix: run the failing cell first, then %loco fix in the next cell."
+        raise UsageError(msg)
+    magics.fix_failure = (failing_cell(magics.shell), error)
+    return magics.fix_failure
 
 
 def failing_cell(shell: Any) -> str:
