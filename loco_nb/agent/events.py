@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..models import Message, Task, ToolCall, ToolResult
+from ..tools.approvals import ApprovalRequest
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,18 @@ class Token(Event):
 class ToolCallStarted(Event):
     task_id: str
     call: ToolCall
+
+
+@dataclass(frozen=True)
+class ApprovalRequested(Event):
+    """A tool call waits for ``request.approve()``, ``deny()`` or ``always()``.
+
+    Sent only to front ends that answer approvals (``Assistant(ask_user=True)``);
+    the task waits until the request is decided.
+    """
+
+    task_id: str
+    request: ApprovalRequest
 
 
 @dataclass(frozen=True)

@@ -246,6 +246,8 @@ async def _run_checked(task: Task, call: ToolCall, runtime: TaskRuntime) -> Tool
     params = runtime.registry.validate(call)
     verdict = await _approved(task, call, tool, params, runtime) if tool.needs_approval else None
     # Tools block (a command, a search of a large tree), so they run off the event loop.
+    # NOTE: cancelling the task does not stop a tool already running; a command runs
+    # until it exits or its timeout stops it.
     result = await asyncio.to_thread(tool.run, params, runtime.context)
     result.approval = verdict.value if verdict else None
     return result

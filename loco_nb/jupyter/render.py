@@ -1,4 +1,4 @@
-"""Rich forms of tool results: highlighted code, tables and diffs, each with plain text.
+"""Displayable objects: tool results, answers, tables and task lists, each with plain text.
 
 Styles are inline (pygments ``noclasses``) so the HTML looks the same in
 JupyterLab, in an exported notebook and on a static notebook viewer.
@@ -11,12 +11,20 @@ import json
 import re
 from typing import Any
 
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import DiffLexer, TextLexer, guess_lexer_for_filename
-from pygments.util import ClassNotFound
-
 from ..models import Task, ToolCall, ToolResult, utc_now
+from .result_html import diff_html, render_result, title
+
+__all__ = [
+    "AnswerView",
+    "MarkdownText",
+    "Table",
+    "TaskList",
+    "ToolCallView",
+    "ToolResultView",
+    "describe_call",
+    "diff_html",
+    "strip_fence",
+]
 
 _BOX = (
     "border:1px solid var(--jp-border-color2, #ddd);border-radius:4px;"
@@ -34,8 +42,7 @@ class ToolResultView:
         return self.mimebundle()
 
     def mimebundle(self) -> dict[str, str]:
-        render = _RENDERERS.get(self.result.kind, _render_text)
-        body = render(self.result)
+        body = render_result(self.result)
         return {"text/html": f'<div style="{_BOX}">{body}</div>', "text/plain": self.result.content}
 
 
@@ -100,7 +107,7 @@ class Table:
             + "</tr>"
             for row in self.rows
         )
-        caption = _title(self.caption) if self.caption else ""
+        caption = title(self.caption) if self.caption else ""
         return f"{caption}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
     def plain(self) -> str:
@@ -179,68 +186,3 @@ def describe_call(call: ToolCall) -> str:
             shown = shown[:57] + "…" + closing
         args.append(f"{key}={shown}")
     return f"{call.name}({', '.join(args)})"
-
-
-def _title(text: str) -> str:
-    return f"<div style='font-weight:600;margin:4px 0'>{html.escape(text)}</div>"
-
-
-def _render_file(result: ToolResult) -> str:
-    data = result.data
-    path = str(data.get("path", ""))
-    lines = [str(line) for line in data.get("lines", [])]
-    start = int(data.get("start_line", 1))
-    code = "\n".join(lines) + "\n"
-    try:
-        lexer = guess_lexer_for_filename(path, code)
-    except ClassNotFound:
-        lexer = TextLexer()
-
-    formatter = HtmlFormatter(
-        noclasses=True, linenos="inline", linenostart=start, nobackground=True
-    )
-    end = start + len(lines) - 1
-    title = f"{path}  (lines {start}–{end} of {data.get('total_lines', end)})"
-    note = "<div style='opacity:.7'>… truncated</div>" if data.get("truncated") else ""
-    return _title(title) + highlight(code, lexer, formatter) + note
-
-
-def _render_file_list(result: ToolResult) -> str:
-    data = result.data
-    rows = "".join(
-        f"<tr><td style='text-align:left'><code>{html.escape(str(row['path']))}</code></td>"
-        f"<td style='text-align:right'>{int(row['size']):,}</td></tr>"
-        for row in data.get("files", [])
-    )
-    title = f"{data.get('folder', '.')}: {data.get('total', 0)} files"
-    return (
-        _title(title)
-        + "<table><thead><tr><th style='text-align:left'>path</th>"
-        + f"<th style='text-align:right'>bytes</th></tr></thead><tbody>{rows}</tbody></table>"
-    )
-
-
-def _render_diff(result: ToolResult) -> str:
-    diff = str(result.data.get("diff", "")) or "(no changes)\n"
-    formatter = HtmlFormatter(noclasses=True, nobackground=True)
-    return _title(result.content) + highlight(diff, DiffLexer(), formatter)
-
-
-def _render_error(result: ToolResult) -> str:
-    return (
-        f"<div style='color:var(--jp-error-color1, #c62828)'>"
-        f"<b>{html.escape(result.name)} failed:</b> {html.escape(result.content)}</div>"
-    )
-
-
-def _render_text(result: ToolResult) -> str:
-    return f"<pre>{html.escape(result.content)}</pre>"
-
-
-_RENDERERS = {
-    "file": _render_file,
-    "file_list": _render_file_list,
-    "diff": _render_diff,
-    "error": _render_error,
-    "text": _render_text,
-}

@@ -1,25 +1,27 @@
-"""Built-in file tools: read_file, list_files and write_file."""
+"""Built-in file tools: read_file, list_files, write_file and delete_file."""
 
 from __future__ import annotations
 
-import difflib
-import os
 from pathlib import Path
 from typing import Any
 
-import pathspec
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..config import load_settings
 from ..errors import ToolError
 from ..models import ToolResult
 from ..store.atomic import write_atomic
+from ..store.trash import move_to_trash
 from .paths import HIDDEN_DIRS, relative, resolve_inside
 from .registry import Tool, ToolContext
+from .textfile import TextFile, strip_ending, unified_diff
+from .walk import project_files
 
 MAX_READ_LINES = 400
 MAX_READ_CHARS = 40_000
 MAX_LISTED = 500
-BINARY_SNIFF = 8192
+# Each delete_file call gets its own trash folder, named loco_files_<time>.
+TRASH_LABEL = "loco_files"
 
 
 class ReadFileParams(BaseModel):
@@ -45,6 +47,12 @@ class WriteFileParams(BaseModel):
     content: str = Field(description="The complete new content of the file.")
 
 
+class DeleteFileParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(description="File path relative to the project root.")
+
+
 class ReadFile(Tool):
     name = "read_file"
     description = "Show a text file with numbered lines."
@@ -59,9 +67,9 @@ class ReadFile(Tool):
     def run(self, params: ReadFileParams, context: ToolContext) -> ToolResult:
         path = resolve_inside(context.root, params.path)
         shown = relative(context.root, path)
-        text = _read_text(path, shown)
+        lines = [strip_ending(line) for line in TextFile.read(path, shown).lines]
+        context.remember(shown)
 
-        lines = text.splitlines()
         first = params.start_line
         if lines and first > len(lines):
             msg = f"{shown} has {len(lines)} lines; start_line {first} is past the end."
@@ -128,24 +136,14 @@ class WriteFile(Tool):
     params_model = WriteFileParams
     needs_approval = True
 
-    def run(self, params: WriteFileParams, context: ToolContext) -> ToolResult:
-        path = resolve_inside(context.root, params.path)
-        shown = relative(context.root, path)
-        if path.is_dir():
-            msg = f"{shown} is a folder; give a file path."
-            raise ToolError(msg)
+    def preview(self, params: WriteFileParams, context: ToolContext) -> str:
+        return self._diff(params, context)[2]
 
-        existed = path.exists()
-        old = path.read_text(errors="replace") if existed else ""
+    def run(self, params: WriteFileParams, context: ToolContext) -> ToolResult:
+        path, shown, diff, existed = self._diff(params, context)
         write_atomic(path, params.content.encode())
-        diff = "".join(
-            difflib.unified_diff(
-                old.splitlines(keepends=True),
-                params.content.splitlines(keepends=True),
-                fromfile=f"a/{shown}",
-                tofile=f"b/{shown}",
-            )
-        )
+        context.remember(shown)
+
         verb = "Updated" if existed else "Created"
         return ToolResult(
             name=self.name,
@@ -155,75 +153,59 @@ class WriteFile(Tool):
             data={"path": shown, "diff": diff, "created": not existed},
         )
 
+    def _diff(self, params: WriteFileParams, context: ToolContext) -> tuple[Path, str, str, bool]:
+        path = resolve_inside(context.root, params.path)
+        shown = relative(context.root, path)
+        if path.is_dir():
+            msg = f"{shown} is a folder; give a file path."
+            raise ToolError(msg)
+        existed = path.exists()
+        old = path.read_text(errors="replace") if existed else ""
+        return path, shown, unified_diff(shown, old, params.content), existed
 
-def project_files(root: Path, folder: Path | None = None) -> list[str]:
-    """Return the project's files below ``folder``, relative to the root, sorted.
 
-    Skips loco_nb's and git's folders and anything the root ``.gitignore``
-    excludes. Symbolic links that leave the project or point nowhere are skipped too.
-    """
-    real_root = root.resolve()
-    spec = _gitignore(real_root)
-    found: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(folder or real_root):
-        current = Path(dirpath)
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if d not in HIDDEN_DIRS and not _ignored(spec, real_root, current / d, is_dir=True)
+class DeleteFile(Tool):
+    name = "delete_file"
+    description = "Delete a file by moving it to the trash, from where the user can restore it."
+    params_model = DeleteFileParams
+    needs_approval = True
+
+    def preview(self, params: DeleteFileParams, context: ToolContext) -> str:
+        path, shown = self._target(params, context)
+        return f"Move {shown} ({path.stat().st_size:,} bytes) to the trash."
+
+    def run(self, params: DeleteFileParams, context: ToolContext) -> ToolResult:
+        path, shown = self._target(params, context)
+        size = path.stat().st_size
+        trash_dir = context.trash_dir or load_settings().home / "trash"
+        entry = move_to_trash(trash_dir, [path], TRASH_LABEL)
+        if shown in context.recent_files:
+            context.recent_files.remove(shown)
+        return ToolResult(
+            name=self.name,
+            params={"path": params.path},
+            content=f"Moved {shown} to the trash folder {entry.folder}.",
+            kind="trash",
+            data={"path": shown, "size": size, "trash_folder": str(entry.folder)},
         )
-        for name in filenames:
-            path = current / name
-            if _ignored(spec, real_root, path, is_dir=False) or not _inside(real_root, path):
-                continue
-            found.append(path.relative_to(real_root).as_posix())
-    return sorted(found)
 
-
-def _gitignore(root: Path) -> pathspec.GitIgnoreSpec | None:
-    try:
-        lines = (root / ".gitignore").read_text(errors="replace").splitlines()
-    except OSError:
-        return None
-    return pathspec.GitIgnoreSpec.from_lines(lines)
-
-
-def _ignored(spec: pathspec.GitIgnoreSpec | None, root: Path, path: Path, *, is_dir: bool) -> bool:
-    if spec is None:
-        return False
-    name = path.relative_to(root).as_posix() + ("/" if is_dir else "")
-    return spec.match_file(name)
-
-
-def _inside(root: Path, path: Path) -> bool:
-    # strict=True also skips dangling links, which list_files could not stat.
-    try:
-        resolved = path.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return False
-    return root in resolved.parents
-
-
-def _read_text(path: Path, shown: str) -> str:
-    if path.is_dir():
-        msg = f"{shown} is a folder; use list_files to see what it contains."
-        raise ToolError(msg)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        msg = f"{shown} does not exist; use list_files to see the files."
-        raise ToolError(msg) from None
-    except OSError as exc:
-        msg = f"Could not read {shown}: {exc.strerror}."
-        raise ToolError(msg) from exc
-
-    if b"\x00" in raw[:BINARY_SNIFF]:
-        msg = f"{shown} is a binary file ({len(raw)} bytes) and cannot be shown as text."
-        raise ToolError(msg)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
+    def _target(self, params: DeleteFileParams, context: ToolContext) -> tuple[Path, str]:
+        path = resolve_inside(context.root, params.path)
+        shown = relative(context.root, path)
+        if (context.root.resolve() / params.path).is_symlink():
+            # resolve_inside followed the link, and moving its target is not what was asked.
+            msg = f"{params.path} is a symbolic link; delete_file moves only regular files."
+            raise ToolError(msg)
+        if HIDDEN_DIRS.intersection(Path(shown).parts):
+            msg = f"{shown} is tool state, not a project file, and cannot be deleted."
+            raise ToolError(msg)
+        if path.is_dir():
+            msg = f"{shown} is a folder; delete_file deletes one file at a time."
+            raise ToolError(msg)
+        if not path.exists():
+            msg = f"{shown} does not exist; use list_files to see the files."
+            raise ToolError(msg)
+        return path, shown
 
 
 def _cap(lines: list[str]) -> tuple[list[str], bool]:

@@ -22,14 +22,33 @@ logger = logging.getLogger("loco_nb")
 
 # The pseudo-tool a model picks, in a constrained reply, when it is ready to answer.
 ANSWER = "answer"
+BUILT_IN = "built-in"
+
+
+# How many recently read or changed files the edit_file schema offers anchors for.
+MAX_RECENT_FILES = 3
 
 
 @dataclass
 class ToolContext:
-    """What a tool may use while it runs."""
+    """The project and state a tool may use while it runs.
+
+    ``recent_files`` are the files the task read or changed, newest last;
+    tools whose schema depends on a file's lines (edit_file's anchors) offer
+    those files. ``trash_dir`` is where delete_file moves files.
+    """
 
     root: Path
     file_choices: list[str] = field(default_factory=list)
+    recent_files: list[str] = field(default_factory=list)
+    trash_dir: Path | None = None
+
+    def remember(self, path: str) -> None:
+        """Record that the task read or changed ``path`` (relative to the root)."""
+        if path in self.recent_files:
+            self.recent_files.remove(path)
+        self.recent_files.append(path)
+        del self.recent_files[:-MAX_RECENT_FILES]
 
 
 class Tool(ABC):
@@ -39,10 +58,24 @@ class Tool(ABC):
     description: ClassVar[str]
     params_model: ClassVar[type[BaseModel]]
     needs_approval: ClassVar[bool] = False
+    # False for tools that ask the user every time, even with auto-approve on (run_command).
+    auto_approvable: ClassVar[bool] = True
 
     @abstractmethod
     def run(self, params: Any, context: ToolContext) -> ToolResult:
         """Execute the call; raise :class:`ToolError` with a message the model can act on."""
+
+    def preview(self, params: Any, context: ToolContext) -> str:
+        """Return what the call would do, for the user who approves it (a diff, a command).
+
+        Raises :class:`ToolError` when the call cannot succeed, so it fails
+        without asking the user first.
+        """
+        return ""
+
+    def approval_key(self, params: Any) -> str:
+        """Return what "always for this session" allows: by default every call of this tool."""
+        return self.name
 
     def params_schema(self, context: ToolContext) -> dict[str, Any]:
         """Return the JSON schema of the parameters, narrowed to this project if useful."""
@@ -71,14 +104,20 @@ class ToolRegistry:
 
     def __init__(self, tools: list[Tool] | None = None) -> None:
         self._tools: dict[str, Tool] = {}
+        self._sources: dict[str, str] = {}
         for tool in tools or []:
             self.register(tool)
 
-    def register(self, tool: Tool) -> None:
+    def register(self, tool: Tool, source: str = BUILT_IN) -> None:
+        """Add ``tool``; ``source`` names the package it came from, for ``%loco tools``."""
         if tool.name == ANSWER or tool.name in self._tools:
             msg = f"A tool named {tool.name!r} is already registered."
             raise ValueError(msg)
         self._tools[tool.name] = tool
+        self._sources[tool.name] = source
+
+    def source_of(self, name: str) -> str:
+        return self._sources[self.get(name).name]
 
     def __contains__(self, name: object) -> bool:
         return name in self._tools

@@ -107,16 +107,16 @@ def test_tag_without_name_gets_correction(
 def test_unknown_tool_reported_to_model(
     text_server: ScriptedServer, make_assistant: Callable[..., Assistant]
 ) -> None:
-    text_server.reply('<tool>{"name": "delete_file", "params": {"path": "main.py"}}</tool>')
-    text_server.reply("I cannot delete files.")
+    text_server.reply('<tool>{"name": "rename_file", "params": {"path": "main.py"}}</tool>')
+    text_server.reply("I cannot rename files.")
 
-    message = make_assistant().ask("Delete main.py.")
+    message = make_assistant().ask("Rename main.py.")
 
     result = message.tool_results[0]
     assert result.ok is False
-    assert "There is no tool 'delete_file'" in result.content
-    assert "list_files, read_file, write_file" in result.content
-    assert last_user_message(text_server.requests[2]).startswith("Error of delete_file:")
+    assert "There is no tool 'rename_file'" in result.content
+    assert "list_files, read_file, run_command" in result.content
+    assert last_user_message(text_server.requests[2]).startswith("Error of rename_file:")
 
 
 def test_invalid_params_reported_to_model(

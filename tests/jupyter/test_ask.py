@@ -105,25 +105,3 @@ def test_yes_lets_write_file_run(
     assert any(text.startswith("Created notes.txt") for text in results)
 
 
-def test_write_without_yes_refused(
-    scripted: ScriptedServer, run_cells: RunCells, setup_cells: list[str], project: Path
-) -> None:
-    script_write_file(scripted)
-
-    run = run_cells([*setup_cells, "%%loco\nWrite notes.txt."])
-    refusals = [text for text in run.displays(2, "text/plain") if "not approved" in text]
-
-    assert not (project / "notes.txt").exists()
-    assert len(refusals) == 1
-    assert "pass --yes to %%loco" in refusals[0]
-
-
-def test_refusal_reaches_the_model(
-    scripted: ScriptedServer, run_cells: RunCells, setup_cells: list[str]
-) -> None:
-    script_write_file(scripted)
-
-    run_cells([*setup_cells, "%%loco\nWrite notes.txt."])
-    second_request = json.dumps(scripted.requests[1]["messages"])
-
-    assert "--yes" in second_request

@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 
 from loco_nb.errors import PathOutsideProject, ToolError
+from loco_nb.store.trash import list_trash
 from loco_nb.tools.files import (
     MAX_LISTED,
     MAX_READ_CHARS,
     MAX_READ_LINES,
+    DeleteFile,
+    DeleteFileParams,
     ListFiles,
     ListFilesParams,
     ReadFile,
@@ -346,3 +349,82 @@ def test_write_outside_root(context: ToolContext, project: Path) -> None:
 def test_write_needs_approval() -> None:
     assert WriteFile.needs_approval is True
     assert ReadFile.needs_approval is False
+
+
+# delete_file
+
+
+def test_delete_moves_to_trash(context: ToolContext, project: Path, isolated_env: Path) -> None:
+    result = DeleteFile().run(DeleteFileParams(path="util.py"), context)
+
+    assert not (project / "util.py").exists()
+    entries = list_trash(isolated_env / "trash", "loco_files")
+    assert len(entries) == 1
+    assert entries[0].originals == {"util.py": str(project.resolve() / "util.py")}
+    assert (entries[0].folder / "util.py").read_text().startswith("def greet")
+    assert result.kind == "trash"
+    assert str(entries[0].folder) in result.content
+
+
+def test_delete_uses_context_trash(project: Path, tmp_path: Path) -> None:
+    context = ToolContext(root=project, trash_dir=tmp_path / "bin")
+
+    DeleteFile().run(DeleteFileParams(path="main.py"), context)
+
+    assert list_trash(tmp_path / "bin")[0].originals["main.py"].endswith("main.py")
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("missing.py", "does not exist"),
+        ("sub", "is a folder"),
+        (".git/config", "tool state"),
+        ("link.py", "symbolic link"),
+    ],
+)
+def test_delete_rejected(context: ToolContext, project: Path, path: str, message: str) -> None:
+    (project / "sub").mkdir()
+    (project / ".git").mkdir()
+    (project / ".git" / "config").write_text("[core]\n")
+    (project / "link.py").symlink_to(project / "main.py")
+
+    with pytest.raises(ToolError, match=message):
+        DeleteFile().run(DeleteFileParams(path=path), context)
+
+    assert (project / "main.py").exists()
+
+
+def test_delete_outside_rejected(context: ToolContext, tmp_path: Path) -> None:
+    (tmp_path / "victim.txt").write_text("x\n")
+
+    with pytest.raises(PathOutsideProject):
+        DeleteFile().run(DeleteFileParams(path="../victim.txt"), context)
+
+    assert (tmp_path / "victim.txt").exists()
+
+
+def test_delete_preview_and_approval(context: ToolContext) -> None:
+    preview = DeleteFile().preview(DeleteFileParams(path="main.py"), context)
+
+    assert preview.startswith("Move main.py (")
+    assert DeleteFile.needs_approval is True
+
+
+def test_write_preview_is_diff(context: ToolContext, project: Path) -> None:
+    diff = WriteFile().preview(WriteFileParams(path="main.py", content="print(1)\n"), context)
+
+    assert "+print(1)" in diff
+    assert (project / "main.py").read_text().startswith("import util")
+
+
+def test_read_remembers_file(context: ToolContext) -> None:
+    ReadFile().run(ReadFileParams(path="util.py"), context)
+
+    assert context.recent_files == ["util.py"]
+
+
+def test_read_keeps_form_feed_in_line(context: ToolContext, project: Path) -> None:
+    (project / "ff.py").write_text("a = 1\x0c\nb = 2\n")
+
+    assert _read(context, "ff.py").split("\n")[1:] == ["   1 | a = 1\x0c", "   2 | b = 2"]

@@ -31,7 +31,7 @@ class Echo(Tool):
 
 @pytest.fixture
 def registry() -> ToolRegistry:
-    return default_registry()
+    return default_registry(plugins=False, notebook=False)
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_validate_unknown_tool(registry: ToolRegistry) -> None:
         registry.validate(ToolCall(name="run_shell", params={}))
 
     assert "'run_shell'" in str(caught.value)
-    assert "list_files, read_file, write_file" in str(caught.value)
+    assert "list_files, read_file, run_command, search_files, write_file" in str(caught.value)
 
 
 def test_get_unknown_has_no_cause(registry: ToolRegistry) -> None:
@@ -148,7 +148,10 @@ def test_openai_spec_shape() -> None:
 def test_schema_has_every_tool(registry: ToolRegistry, context: ToolContext) -> None:
     options = _options_by_name(registry.decision_schema(context))
 
-    assert set(options) == {"read_file", "list_files", "write_file", ANSWER}
+    assert set(options) == {
+        "read_file", "list_files", "search_files", "write_file", "edit_file", "delete_file",
+        "run_command", ANSWER,
+    }  # fmt: skip
 
 
 def test_schema_answer_option(registry: ToolRegistry, context: ToolContext) -> None:
