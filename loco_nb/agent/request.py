@@ -163,7 +163,11 @@ class Request:
             client=self.router.client(model),
             model=model,
             registry=self.registry,
-            context=ToolContext(root=self.project_dir, file_choices=files[:MAX_FILE_CHOICES]),
+            context=ToolContext(
+                root=self.project_dir,
+                file_choices=files[:MAX_FILE_CHOICES],
+                trash_dir=self.settings.home / "trash",
+            ),
             emit=self.emit,
             approve=self.approve,
             max_steps=self.settings.max_steps,
