@@ -93,9 +93,16 @@ async def run_task(task: Task, messages: list[dict[str, Any]], runtime: TaskRunt
         return answer
 
     # Small models sometimes keep to the tool protocol when asked for the answer.
-    messages.append({"role": "assistant", "content": answer})
-    messages.append({"role": "user", "content": prompts.plain_answer_correction()})
-    retry = await _stream(task, messages, runtime, step=runtime.max_steps + 2)
+    # A fresh conversation without the protocol, holding only the results, breaks the habit.
+    results = clip(prompts.tool_results_message(runtime.results), runtime.model.context_length)
+    fresh = [
+        {"role": "system", "content": prompts.answer_only_system()},
+        {
+            "role": "user",
+            "content": prompts.answer_from_results(task.input, results, runtime.answer_format),
+        },
+    ]
+    retry = await _stream(task, fresh, runtime, step=runtime.max_steps + 2)
     if not _is_protocol(retry, runtime):
         return retry
     return prompts.no_answer_notice(runtime.results)

@@ -115,12 +115,15 @@ def answer_instruction(request: str, answer_format: str = "markdown") -> str:
     return f"{ANSWER_FORMATS[answer_format]}\nRequest: {request}"
 
 
-def plain_answer_correction() -> str:
-    """Return the turn that asks again when a final answer came back as a tool call."""
-    return (
-        "That was a tool call, not an answer, and no more tools can run. "
-        "Write the answer for the user in Markdown now."
-    )
+def answer_only_system() -> str:
+    """Return the system prompt of an answer written from tool results, with no tools offered."""
+    return "You are loco_nb, a coding assistant. Answer the user from the material given."
+
+
+def answer_from_results(request: str, results: str, answer_format: str = "markdown") -> str:
+    """Return the one user turn that carries a request and the tool results for it."""
+    material = results or "(no tool results)"
+    return f"Material:\n{material}\n\n{answer_instruction(request, answer_format)}"
 
 
 def no_answer_notice(results: list[ToolResult]) -> str:
