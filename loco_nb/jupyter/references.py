@@ -40,11 +40,15 @@ def expand(text: str, namespace: dict[str, Any]) -> str:
 
 
 def last_error_text() -> str | None:
-    """Return the traceback of the last exception in the kernel, or None."""
+    """Return the traceback of the last exception in the kernel, or None.
+
+    A UsageError is a magic's one-line complaint about its input, not the
+    user's code failing, so it never counts as the last error.
+    """
     kind = getattr(sys, "last_type", None)
     value = getattr(sys, "last_value", None)
     trace = getattr(sys, "last_traceback", None)
-    if kind is None or value is None:
+    if kind is None or value is None or issubclass(kind, UsageError):
         return None
     return "".join(traceback.format_exception(kind, value, trace))
 

@@ -198,3 +198,17 @@ def test_broken_repr_raises_usage_error(namespace: dict[str, Any]) -> None:
 
     assert "{thing}" in str(caught.value)
     assert "repr is broken" in str(caught.value)
+
+
+def test_usage_error_not_last_error(
+    namespace: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    complaint = UsageError("The %%loco cell is empty")
+    monkeypatch.setattr(sys, "last_type", UsageError, raising=False)
+    monkeypatch.setattr(sys, "last_value", complaint, raising=False)
+    monkeypatch.setattr(sys, "last_traceback", None, raising=False)
+
+    with pytest.raises(UsageError) as caught:
+        expand("{error}", namespace)
+
+    assert "none has been raised" in str(caught.value)
