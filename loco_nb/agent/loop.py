@@ -94,12 +94,12 @@ async def run_task(task: Task, messages: list[dict[str, Any]], runtime: TaskRunt
 
     # Small models sometimes keep to the tool protocol when asked for the answer.
     # A fresh conversation without the protocol, holding only the results, breaks the habit.
-    results = clip(prompts.tool_results_message(runtime.results), runtime.model.context_length)
+    material = clip(prompts.tool_results_message(runtime.results), runtime.model.context_length)
     fresh = [
         {"role": "system", "content": prompts.answer_only_system()},
         {
             "role": "user",
-            "content": prompts.answer_from_results(task.input, results, runtime.answer_format),
+            "content": prompts.answer_from_results(task.input, material, runtime.answer_format),
         },
     ]
     retry = await _stream(task, fresh, runtime, step=runtime.max_steps + 2)
