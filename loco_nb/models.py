@@ -193,7 +193,7 @@ class Session(StoredModel):
 
 
 class ProjectContext(StoredModel):
-    """What loco_nb knows about the project: the static pass and the AI summary."""
+    """The project as loco_nb sees it: the static pass and the AI-written summary."""
 
     path: str
     description: str = ""

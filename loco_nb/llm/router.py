@@ -45,7 +45,7 @@ def parse_size(value: str) -> ModelSize | None:
 
 @dataclass
 class ServerHealth:
-    """What the router knows about one server."""
+    """The health and the models of one server, as the router last saw them."""
 
     url: str
     up: bool = True

@@ -48,7 +48,7 @@ class Endpoint:
 
 @dataclass(frozen=True)
 class ServerState:
-    """What the running server wrote to its state file."""
+    """The contents of the running server's state file."""
 
     pid: int
     owner: str
@@ -84,7 +84,7 @@ class ServerState:
 
 
 def is_healthy(state: ServerState) -> bool:
-    """Return True if the recorded process lives and every endpoint answers /health."""
+    """Return True if the recorded process is alive and every endpoint returns 200 on /health."""
     try:
         os.kill(state.pid, 0)
     except ProcessLookupError:
@@ -185,7 +185,7 @@ class EmbeddedServer:
 
         self.stop()
         msg = (
-            f"The embedded server did not answer within {START_TIMEOUT:.0f}s; see {self.log_path}."
+            f"The embedded server did not respond within {START_TIMEOUT:.0f}s; see {self.log_path}."
         )
         raise EmbeddedServerError(msg)
 
